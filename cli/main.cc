@@ -1,0 +1,176 @@
+// The one taco binary: every role and tool is a subcommand.
+//
+// Exit codes: 0 success, 1 runtime failure, 2 bad command line or config,
+// 3 a subcommand that is not built yet.
+#include <grpcpp/grpcpp.h>
+#include <mujoco/mujoco.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "cli/known_tasks.h"
+#include "common/logging.h"
+#include "common/run_config.h"
+#include "common/version.h"
+#include "google/protobuf/stubs/common.h"
+
+namespace taco {
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitBadInput = 2;
+constexpr int kExitUnimplemented = 3;
+
+int ExitFor(const absl::Status& status) {
+  if (status.ok()) return kExitOk;
+  std::fprintf(stderr, "taco: %s\n", std::string(status.message()).c_str());
+  switch (status.code()) {
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kNotFound:
+      return kExitBadInput;
+    case absl::StatusCode::kUnimplemented:
+      return kExitUnimplemented;
+    default:
+      return kExitFailure;
+  }
+}
+
+std::string ProtobufVersion() {
+  const int v = GOOGLE_PROTOBUF_VERSION;
+  return absl::StrCat(v / 1000000, ".", v / 1000 % 1000, ".", v % 1000);
+}
+
+void PrintVersion() {
+  std::printf("taco %s\n", TACO_VERSION);
+  std::printf("  LibTorch %s\n", TACO_TORCH_VERSION);
+  std::printf("  MuJoCo %s\n", mj_versionString());
+  std::printf("  gRPC %s\n", grpc::Version().c_str());
+  std::printf("  protobuf %s\n", ProtobufVersion().c_str());
+}
+
+// Options every run-config subcommand takes.
+struct ConfigArgs {
+  std::string path;
+  std::vector<std::string> overrides;
+};
+
+void AddConfigArgs(CLI::App* app, ConfigArgs* args, bool required = true) {
+  app->add_option("config", args->path, "run config (YAML), e.g. configs/mt10.yaml")
+      ->required(required)
+      ->check(CLI::ExistingFile);
+  app->add_option("--set", args->overrides,
+                  "override a config value, e.g. --set trainer.batch_size=256 (repeatable)");
+}
+
+absl::StatusOr<RunConfig> LoadConfig(const ConfigArgs& args) {
+  auto config = LoadRunConfig(args.path, args.overrides, KnownTaskNames());
+  if (!config.ok()) return config.status();
+  auto level = ParseLogLevel(config->logging.level);
+  if (level.ok()) SetLogLevel(*level);
+  return config;
+}
+
+absl::Status CheckConfig(const ConfigArgs& args) {
+  auto config = LoadConfig(args);
+  if (!config.ok()) return config.status();
+  std::printf("%s: OK\n", args.path.c_str());
+  std::printf("  run %s, %zu tasks: %s\n", config->run.name.c_str(), config->tasks.size(),
+              absl::StrJoin(config->tasks, ", ").c_str());
+  std::printf("  algorithm %s, K=%d, hidden [%s], batch %d\n", config->algorithm.name.c_str(),
+              config->algorithm.num_components,
+              absl::StrJoin(config->algorithm.hidden_sizes, ", ").c_str(),
+              config->trainer.batch_size);
+  std::printf("  %lld env steps, task distribution %s, run folder %s\n",
+              static_cast<long long>(config->trainer.total_env_steps),
+              config->task_distribution.kind.c_str(), config->RunDir().c_str());
+  return absl::OkStatus();
+}
+
+absl::Status NotBuilt(absl::string_view command, absl::string_view issue) {
+  return absl::UnimplementedError(absl::StrCat("'taco ", command, "' is not implemented yet (",
+                                               issue, "); see README.md for what runs"));
+}
+
+}  // namespace
+}  // namespace taco
+
+int main(int argc, char** argv) {
+  using namespace taco;  // NOLINT(google-build-using-namespace): file-local entry point
+  CLI::App app{
+      "taco: multi-task and transfer reinforcement learning (PaCo-SAC / TaCo) on Meta-World"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("taco ") + TACO_VERSION);
+
+  CLI::App* version = app.add_subcommand("version", "print taco's version and its libraries'");
+  CLI::App* tasks = app.add_subcommand("tasks", "list the Meta-World task names taco knows");
+
+  ConfigArgs check_args;
+  CLI::App* check = app.add_subcommand("check-config", "validate a run config and summarise it");
+  AddConfigArgs(check, &check_args);
+
+  struct Pending {
+    const char* name;
+    const char* help;
+    const char* issue;
+    ConfigArgs args;
+  };
+  std::vector<Pending> pending = {
+      {"train-local",
+       "train in one process: env pool, in-process replay and learner",
+       "learner core, issue #4",
+       {}},
+      {"up",
+       "start the whole cluster locally (replay shards, learner, actors, evaluator)",
+       "actor-learner, issue #6",
+       {}},
+      {"replay", "serve one replay shard", "replay service, issue #5", {}},
+      {"learner", "run the learner process", "actor-learner, issue #6", {}},
+      {"actor", "run one actor process", "actor-learner, issue #6", {}},
+      {"eval", "evaluate the latest parameters", "actor-learner, issue #6", {}},
+      {"transfer", "transfer a multi-task checkpoint to new tasks", "TaCo, issue #8", {}},
+  };
+  std::vector<CLI::App*> pending_apps;
+  for (Pending& p : pending) {
+    CLI::App* sub = app.add_subcommand(p.name, p.help);
+    AddConfigArgs(sub, &p.args);
+    pending_apps.push_back(sub);
+  }
+
+  std::string render_task, render_policy = "expert", render_out;
+  CLI::App* render = app.add_subcommand("render", "write the frames of one episode");
+  render->add_option("task", render_task, "task name, e.g. reach-v2")->required();
+  render->add_option("--policy", render_policy, "expert | random")
+      ->check(CLI::IsMember({"expert", "random"}));
+  render->add_option("--out", render_out, "output file or folder")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitBadInput;
+  }
+
+  if (version->parsed()) {
+    PrintVersion();
+    return kExitOk;
+  }
+  if (tasks->parsed()) {
+    for (const std::string& name : KnownTaskNames()) std::printf("%s\n", name.c_str());
+    return kExitOk;
+  }
+  if (check->parsed()) return ExitFor(CheckConfig(check_args));
+  for (size_t i = 0; i < pending.size(); ++i) {
+    if (!pending_apps[i]->parsed()) continue;
+    // Validate the config first so a user learns about mistakes today.
+    auto config = LoadConfig(pending[i].args);
+    if (!config.ok()) return ExitFor(config.status());
+    return ExitFor(NotBuilt(pending[i].name, pending[i].issue));
+  }
+  if (render->parsed()) return ExitFor(NotBuilt("render", "task suite, issue #3"));
+  return kExitBadInput;
+}

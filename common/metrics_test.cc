@@ -1,0 +1,80 @@
+#include "common/metrics.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace taco {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string HttpGet(int port, const std::string& request_line) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    close(fd);
+    return "";
+  }
+  const std::string request = request_line + "\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+  if (write(fd, request.data(), request.size()) < 0) {
+    close(fd);
+    return "";
+  }
+  std::string response;
+  char buffer[4096];
+  ssize_t n;
+  while ((n = read(fd, buffer, sizeof(buffer))) > 0) response.append(buffer, n);
+  close(fd);
+  return response;
+}
+
+TEST(MetricNameTest, EnforcesConventions) {
+  EXPECT_TRUE(CheckMetricName("taco_env_steps_total", MetricKind::kCounter).ok());
+  EXPECT_TRUE(CheckMetricName("taco_replay_items", MetricKind::kGauge).ok());
+  EXPECT_FALSE(CheckMetricName("env_steps_total", MetricKind::kCounter).ok());
+  EXPECT_FALSE(CheckMetricName("taco_env_steps", MetricKind::kCounter).ok());
+  EXPECT_FALSE(CheckMetricName("taco_items_total", MetricKind::kGauge).ok());
+  EXPECT_FALSE(CheckMetricName("taco_BadCase", MetricKind::kGauge).ok());
+}
+
+TEST(MetricsTest, SameNameAndLabelsGiveTheSameHandle) {
+  Metrics metrics;
+  auto& a = metrics.Counter("taco_test_events_total", "events", {{"task", "reach-v2"}});
+  auto& b = metrics.Counter("taco_test_events_total", "events", {{"task", "reach-v2"}});
+  EXPECT_EQ(&a, &b);
+  a.Increment(2);
+  EXPECT_DOUBLE_EQ(b.Value(), 2.0);
+}
+
+TEST(MetricsTest, ServesTextFormatOverHttp) {
+  Metrics metrics;
+  metrics.Gauge("taco_test_fill_ratio", "fill", {{"task", "push-v2"}}).Set(0.25);
+  metrics.Histogram("taco_test_latency_seconds", "latency", {0.001, 0.01}).Observe(0.005);
+  ASSERT_TRUE(metrics.Serve("127.0.0.1", 0).ok());
+  EXPECT_FALSE(metrics.Serve("127.0.0.1", 0).ok()) << "one exposer per process";
+  const int port = metrics.port();
+  ASSERT_GT(port, 0);
+  const std::string body = HttpGet(port, "GET /metrics HTTP/1.1");
+  EXPECT_THAT(body, HasSubstr("taco_test_fill_ratio{task=\"push-v2\"} 0.25"));
+  EXPECT_THAT(body, HasSubstr("taco_test_latency_seconds_count 1"));
+}
+
+TEST(MetricsTest, BusyPortIsAnError) {
+  Metrics first;
+  ASSERT_TRUE(first.Serve("127.0.0.1", 0).ok());
+  Metrics second;
+  absl::Status status = second.Serve("127.0.0.1", first.port());
+  EXPECT_FALSE(status.ok());
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace taco

@@ -1,0 +1,237 @@
+#include "common/run_config.h"
+
+#include <algorithm>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/config_reader.h"
+#include "common/status.h"
+
+namespace taco {
+namespace {
+
+constexpr int kMaxPort = 65535;
+
+void ReadRun(ConfigSection s, RunSection* c) {
+  s.ReadString("name", &c->name);
+  s.ReadInt("seed", &c->seed, 0, INT64_MAX);
+  s.ReadString("output_dir", &c->output_dir);
+  if (c->name.find('/') != std::string::npos) s.AddError("name", "must not contain '/'");
+}
+
+void ReadEnv(ConfigSection s, EnvConfig* c) {
+  s.ReadOptionalString("assets_dir", &c->assets_dir);
+  s.ReadInt("max_episode_steps", &c->max_episode_steps, 1, 100000);
+  s.ReadString("goals", &c->goals, {"variants", "fresh"});
+  s.ReadInt("num_variants", &c->num_variants, 1, 100000);
+}
+
+void ReadAlgorithm(ConfigSection s, AlgorithmConfig* c) {
+  s.ReadString("name", &c->name, {"paco", "mtsac", "mhsac"});
+  s.ReadInt("num_components", &c->num_components, 1, 1024);
+  s.ReadIntList("hidden_sizes", &c->hidden_sizes, 1, 65536);
+  if (c->hidden_sizes.empty()) s.AddError("hidden_sizes", "must list at least one layer size");
+  s.ReadDouble("actor_lr", &c->actor_lr, 0.0, 1.0);
+  s.ReadDouble("critic_lr", &c->critic_lr, 0.0, 1.0);
+  s.ReadDouble("w_lr", &c->w_lr, 0.0, 1.0);
+  s.ReadDouble("alpha_lr", &c->alpha_lr, 0.0, 1.0);
+  s.ReadDouble("discount", &c->discount, 0.0, 1.0);
+  s.ReadDouble("target_update_tau", &c->target_update_tau, 0.0, 1.0);
+  s.ReadDouble("loss_threshold", &c->loss_threshold, 0.0, 1e30);
+  s.ReadBool("mask_extreme_tasks", &c->mask_extreme_tasks);
+  s.ReadBool("reset_extreme_w", &c->reset_extreme_w);
+  s.ReadString("w_reset_weights", &c->w_reset_weights, {"simplex", "l1_uniform"});
+  s.ReadString("target_entropy", &c->target_entropy, {"alf", "action_dim"});
+  s.ReadDouble("initial_log_alpha", &c->initial_log_alpha, -100.0, 100.0);
+  s.ReadDouble("min_log_alpha", &c->min_log_alpha, -100.0, 100.0);
+  s.ReadDouble("max_log_alpha", &c->max_log_alpha, -100.0, 100.0);
+  s.ReadString("compute_path", &c->compute_path, {"composed", "output_space"});
+  if (c->min_log_alpha > c->max_log_alpha) {
+    s.AddError("min_log_alpha",
+               absl::StrCat("(", c->min_log_alpha, ") must not exceed max_log_alpha (",
+                            c->max_log_alpha, ")"));
+  }
+}
+
+void ReadTrainer(ConfigSection s, TrainerConfig* c) {
+  s.ReadInt("total_env_steps", &c->total_env_steps, 1, int64_t{1} << 50);
+  s.ReadInt("exploration_steps", &c->exploration_steps, 0, int64_t{1} << 50);
+  s.ReadInt("batch_size", &c->batch_size, 1, 1 << 24);
+  s.ReadInt("env_steps_per_update", &c->env_steps_per_update, 1, 1 << 20);
+  s.ReadInt("num_envs", &c->num_envs, 1, 4096);
+  s.ReadInt("replay_capacity", &c->replay_capacity, 1, int64_t{1} << 40);
+  s.ReadInt("eval_interval_env_steps", &c->eval_interval_env_steps, 1, int64_t{1} << 50);
+  s.ReadInt("eval_episodes_per_task", &c->eval_episodes_per_task, 0, 10000);
+  s.ReadString("device", &c->device, {"auto", "cpu", "cuda"});
+  s.ReadInt("threads", &c->threads, 0, 4096);
+  s.ReadInt("log_interval_env_steps", &c->log_interval_env_steps, 1, int64_t{1} << 50);
+}
+
+void ReadTaskDistribution(ConfigSection s, TaskDistributionConfig* c) {
+  s.ReadString("kind", &c->kind, {"uniform", "groups", "weights", "online"});
+  s.ReadStringListList("groups", &c->groups);
+  s.ReadDoubleMap("weights", &c->weights, 0.0, 1e9);
+  ConfigSection online = s.Child("online");
+  online.ReadString("features", &c->online.features, {"theta", "w"});
+  online.ReadDouble("eps", &c->online.eps, 0.0, 1e9);
+  online.ReadInt("min_samples", &c->online.min_samples, 1, 1 << 20);
+  online.ReadInt("regroup_every_updates", &c->online.regroup_every_updates, 1, int64_t{1} << 50);
+}
+
+void ReadTopology(ConfigSection s, TopologyConfig* c) {
+  s.ReadString("host", &c->host);
+  s.ReadInt("replay_shards", &c->replay_shards, 1, 4096);
+  s.ReadInt("replay_base_port", &c->replay_base_port, 1, kMaxPort);
+  s.ReadInt("learner_port", &c->learner_port, 1, kMaxPort);
+  s.ReadInt("actors", &c->actors, 0, 100000);
+  s.ReadInt("envs_per_actor", &c->envs_per_actor, 1, 4096);
+  if (c->replay_base_port + c->replay_shards - 1 > kMaxPort) {
+    s.AddError("replay_base_port", "leaves no room for a port per replay shard");
+  }
+  if (c->learner_port >= c->replay_base_port &&
+      c->learner_port < c->replay_base_port + c->replay_shards) {
+    s.AddError("learner_port",
+               absl::StrCat("(", c->learner_port, ") collides with the replay shard ports ",
+                            c->replay_base_port, "..", c->replay_base_port + c->replay_shards - 1));
+  }
+}
+
+void ReadMetrics(ConfigSection s, MetricsConfig* c) {
+  s.ReadBool("enabled", &c->enabled);
+  s.ReadString("bind", &c->bind);
+  s.ReadInt("base_port", &c->base_port, 0, kMaxPort);
+}
+
+void ReadCheckpoint(ConfigSection s, CheckpointConfig* c) {
+  s.ReadOptionalString("dir", &c->dir);
+  s.ReadDouble("interval_minutes", &c->interval_minutes, 0.01, 1e6);
+  s.ReadInt("keep", &c->keep, 1, 1000);
+}
+
+void ReadSecurity(ConfigSection s, SecurityConfig* c) {
+  s.ReadOptionalString("tls_cert", &c->tls_cert);
+  s.ReadOptionalString("tls_key", &c->tls_key);
+  s.ReadOptionalString("client_ca", &c->client_ca);
+  s.ReadOptionalString("token_file", &c->token_file);
+  s.ReadBool("allow_insecure_remote", &c->allow_insecure_remote);
+  if (c->tls_cert.empty() != c->tls_key.empty()) {
+    s.AddError(c->tls_cert.empty() ? "tls_cert" : "tls_key",
+               "is required when the other of tls_cert / tls_key is set");
+  }
+  if (!c->client_ca.empty() && c->tls_cert.empty()) {
+    s.AddError("client_ca", "mutual TLS needs tls_cert and tls_key too");
+  }
+}
+
+void CheckTasks(ConfigSection root, const RunConfig& c, const std::vector<std::string>& known) {
+  if (c.tasks.empty()) root.AddError("tasks", "must list at least one task");
+  std::set<std::string> seen;
+  for (const std::string& task : c.tasks) {
+    if (!seen.insert(task).second) {
+      root.AddError("tasks", absl::StrCat("lists '", task, "' twice"));
+    }
+    if (!known.empty() && std::find(known.begin(), known.end(), task) == known.end()) {
+      root.AddError("tasks", absl::StrCat("names unknown task '", task,
+                                          "' (valid: ", absl::StrJoin(known, ", "), ")"));
+    }
+  }
+}
+
+void CheckCrossFields(ConfigSection root, RunConfig* c) {
+  ConfigSection trainer = root.Child("trainer");
+  if (c->trainer.batch_size < static_cast<int>(c->tasks.size())) {
+    trainer.AddError("batch_size", absl::StrCat("(", c->trainer.batch_size,
+                                                ") must be at least the number of tasks (",
+                                                c->tasks.size(), ")"));
+  }
+  ConfigSection dist = root.Child("task_distribution");
+  const std::set<std::string> tasks(c->tasks.begin(), c->tasks.end());
+  if (c->task_distribution.kind == "groups") {
+    std::set<std::string> covered;
+    for (const auto& group : c->task_distribution.groups) {
+      for (const std::string& task : group) {
+        if (!tasks.count(task)) {
+          dist.AddError("groups", absl::StrCat("names '", task, "', which is not in tasks"));
+        } else if (!covered.insert(task).second) {
+          dist.AddError("groups", absl::StrCat("puts '", task, "' in more than one group"));
+        }
+      }
+    }
+    for (const std::string& task : c->tasks) {
+      if (!covered.count(task)) {
+        dist.AddError("groups", absl::StrCat("leaves task '", task, "' in no group"));
+      }
+    }
+  }
+  if (c->task_distribution.kind == "weights") {
+    // Tasks the map leaves out keep weight 1.
+    double total = 0.0;
+    for (const std::string& task : c->tasks) {
+      auto it = c->task_distribution.weights.find(task);
+      total += it == c->task_distribution.weights.end() ? 1.0 : it->second;
+    }
+    for (const auto& entry : c->task_distribution.weights) {
+      if (!tasks.count(entry.first)) {
+        dist.AddError("weights", absl::StrCat("names '", entry.first, "', which is not in tasks"));
+      }
+    }
+    if (total <= 0.0) dist.AddError("weights", "give every task zero probability");
+  }
+}
+
+absl::StatusOr<RunConfig> Read(ConfigReader& reader, const std::vector<std::string>& known_tasks) {
+  RunConfig c;
+  c.source = reader.file();
+  ConfigSection root = reader.Root();
+  ReadRun(root.Child("run"), &c.run);
+  root.ReadStringList("tasks", &c.tasks);
+  ReadEnv(root.Child("env"), &c.env);
+  ReadAlgorithm(root.Child("algorithm"), &c.algorithm);
+  ReadTrainer(root.Child("trainer"), &c.trainer);
+  ReadTaskDistribution(root.Child("task_distribution"), &c.task_distribution);
+  ReadTopology(root.Child("topology"), &c.topology);
+  ReadMetrics(root.Child("metrics"), &c.metrics);
+  ReadCheckpoint(root.Child("checkpoint"), &c.checkpoint);
+  ReadSecurity(root.Child("security"), &c.security);
+  root.Child("logging").ReadString("level", &c.logging.level,
+                                   {"debug", "info", "warning", "error"});
+  CheckTasks(root, c, known_tasks);
+  CheckCrossFields(root, &c);
+  TACO_RETURN_IF_ERROR(reader.Finish());
+  return c;
+}
+
+}  // namespace
+
+const std::vector<std::string>& Mt10Tasks() {
+  static const auto* tasks = new std::vector<std::string>{
+      "reach-v2",       "push-v2",         "pick-place-v2",           "door-open-v2",
+      "drawer-open-v2", "drawer-close-v2", "button-press-topdown-v2", "peg-insert-side-v2",
+      "window-open-v2", "window-close-v2"};
+  return *tasks;
+}
+
+std::string RunConfig::RunDir() const { return absl::StrCat(run.output_dir, "/", run.name); }
+
+std::string RunConfig::CheckpointDir() const {
+  return checkpoint.dir.empty() ? absl::StrCat(RunDir(), "/checkpoints") : checkpoint.dir;
+}
+
+absl::StatusOr<RunConfig> LoadRunConfig(const std::string& path,
+                                        const std::vector<std::string>& overrides,
+                                        const std::vector<std::string>& known_tasks) {
+  TACO_ASSIGN_OR_RETURN(ConfigReader reader, ConfigReader::FromFile(path));
+  for (const std::string& assignment : overrides) {
+    TACO_RETURN_IF_ERROR(Annotate(reader.Override(assignment), "--set"));
+  }
+  return Read(reader, known_tasks);
+}
+
+absl::StatusOr<RunConfig> ParseRunConfig(absl::string_view yaml, absl::string_view name,
+                                         const std::vector<std::string>& known_tasks) {
+  TACO_ASSIGN_OR_RETURN(ConfigReader reader, ConfigReader::FromString(yaml, name));
+  return Read(reader, known_tasks);
+}
+
+}  // namespace taco

@@ -1,0 +1,151 @@
+// The one config file that describes a run, as typed structs.
+//
+// Every default follows the TaCo paper (Tables VI and VII) or, where the
+// paper is silent, the official PaCo code; see configs/README.md for the
+// meaning of each key.
+#ifndef TACO_COMMON_RUN_CONFIG_H_
+#define TACO_COMMON_RUN_CONFIG_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace taco {
+
+// MT10 in the index order of the official code (one-hot / column of W).
+const std::vector<std::string>& Mt10Tasks();
+
+struct RunSection {
+  std::string name = "mt10";
+  int64_t seed = 1;
+  // The run folder is output_dir/name: logs, checkpoints, evaluation CSVs.
+  std::string output_dir = "runs";
+};
+
+struct EnvConfig {
+  // Empty: search TACO_METAWORLD_ASSETS, ../shared/metaworld-assets, the user cache.
+  std::string assets_dir;
+  int max_episode_steps = 150;
+  // "variants": each task owns num_variants fixed goals and a reset picks one
+  // (MT10-rand); "fresh": a new goal is drawn at every reset.
+  std::string goals = "variants";
+  int num_variants = 50;
+};
+
+struct AlgorithmConfig {
+  std::string name = "paco";  // paco | mtsac | mhsac
+  int num_components = 5;     // K
+  std::vector<int> hidden_sizes = {400, 400, 400};
+  double actor_lr = 3e-4;
+  double critic_lr = 3e-4;
+  double w_lr = 3e-4;
+  double alpha_lr = 1e-4;
+  double discount = 0.99;
+  double target_update_tau = 0.005;
+  double loss_threshold = 3e3;  // ε of the loss mask-out
+  bool mask_extreme_tasks = true;
+  bool reset_extreme_w = true;
+  std::string w_reset_weights = "simplex";  // simplex | l1_uniform
+  std::string target_entropy = "alf";       // alf (−6.438 for 4-d) | action_dim (−4)
+  double initial_log_alpha = 0.0;
+  double min_log_alpha = -10.0;
+  double max_log_alpha = 0.0;
+  std::string compute_path = "composed";  // composed | output_space
+};
+
+struct TrainerConfig {
+  int64_t total_env_steps = 20'000'000;
+  int64_t exploration_steps = 1500;
+  int batch_size = 1280;
+  int env_steps_per_update = 10;
+  int num_envs = 10;
+  int64_t replay_capacity = 1'000'000;  // transitions in total, split over tasks
+  int64_t eval_interval_env_steps = 500'000;
+  int eval_episodes_per_task = 5;
+  std::string device = "auto";  // auto | cpu | cuda
+  int threads = 0;              // 0: all cores
+  int64_t log_interval_env_steps = 10'000;
+};
+
+struct OnlineGroupingConfig {
+  std::string features = "theta";  // theta | w
+  double eps = 0.5;
+  int min_samples = 2;
+  int64_t regroup_every_updates = 10'000;
+};
+
+struct TaskDistributionConfig {
+  std::string kind = "uniform";  // uniform | groups | weights | online
+  std::vector<std::vector<std::string>> groups;
+  std::map<std::string, double> weights;
+  OnlineGroupingConfig online;
+};
+
+struct TopologyConfig {
+  std::string host = "127.0.0.1";
+  int replay_shards = 2;
+  int replay_base_port = 50100;
+  int learner_port = 50090;
+  int actors = 2;
+  int envs_per_actor = 5;
+};
+
+struct MetricsConfig {
+  bool enabled = true;
+  std::string bind = "127.0.0.1";
+  // Each process takes base_port + its offset (see docs/metrics.md); 0 picks a free port.
+  int base_port = 9400;
+};
+
+struct CheckpointConfig {
+  std::string dir;  // empty: <run folder>/checkpoints
+  double interval_minutes = 10.0;
+  int keep = 3;
+};
+
+struct SecurityConfig {
+  std::string tls_cert;
+  std::string tls_key;
+  std::string client_ca;
+  std::string token_file;
+  bool allow_insecure_remote = false;
+};
+
+struct LoggingConfig {
+  std::string level = "info";
+};
+
+struct RunConfig {
+  std::string source;  // the file it came from
+  RunSection run;
+  std::vector<std::string> tasks = Mt10Tasks();
+  EnvConfig env;
+  AlgorithmConfig algorithm;
+  TrainerConfig trainer;
+  TaskDistributionConfig task_distribution;
+  TopologyConfig topology;
+  MetricsConfig metrics;
+  CheckpointConfig checkpoint;
+  SecurityConfig security;
+  LoggingConfig logging;
+
+  std::string RunDir() const;
+  std::string CheckpointDir() const;
+};
+
+// Loads and validates `path`, applying "key.path=value" overrides first.
+// `known_tasks` is the list of valid task names (empty: names unchecked).
+// Any problem → InvalidArgument listing each one with file, line and key.
+absl::StatusOr<RunConfig> LoadRunConfig(const std::string& path,
+                                        const std::vector<std::string>& overrides,
+                                        const std::vector<std::string>& known_tasks);
+absl::StatusOr<RunConfig> ParseRunConfig(absl::string_view yaml, absl::string_view name,
+                                         const std::vector<std::string>& known_tasks);
+
+}  // namespace taco
+
+#endif  // TACO_COMMON_RUN_CONFIG_H_

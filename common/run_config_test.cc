@@ -1,0 +1,112 @@
+#include "common/run_config.h"
+
+#include <fstream>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace taco {
+namespace {
+
+using ::testing::HasSubstr;
+
+const std::vector<std::string>& Known() {
+  static const auto* known = [] {
+    auto* tasks = new std::vector<std::string>(Mt10Tasks());
+    tasks->push_back("sweep-v2");
+    return tasks;
+  }();
+  return *known;
+}
+
+TEST(RunConfigTest, DefaultsFollowThePaper) {
+  auto config = ParseRunConfig("{}", "empty.yaml", Known());
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->tasks.size(), 10u);
+  EXPECT_EQ(config->tasks[2], "pick-place-v2");
+  EXPECT_EQ(config->trainer.batch_size, 1280);
+  EXPECT_EQ(config->algorithm.num_components, 5);
+  EXPECT_EQ(config->algorithm.hidden_sizes, (std::vector<int>{400, 400, 400}));
+  EXPECT_DOUBLE_EQ(config->algorithm.loss_threshold, 3e3);
+  EXPECT_DOUBLE_EQ(config->algorithm.discount, 0.99);
+  EXPECT_EQ(config->env.max_episode_steps, 150);
+  EXPECT_EQ(config->trainer.exploration_steps, 1500);
+  EXPECT_EQ(config->trainer.total_env_steps, 20'000'000);
+  EXPECT_EQ(config->trainer.replay_capacity, 1'000'000);
+}
+
+TEST(RunConfigTest, EveryShippedConfigLoads) {
+  for (const char* path : {"configs/mt10.yaml", "configs/smoke.yaml", "configs/reach.yaml",
+                           "configs/taco-mt10.yaml"}) {
+    auto config = LoadRunConfig(path, {}, Known());
+    EXPECT_TRUE(config.ok()) << path << ": " << config.status();
+  }
+}
+
+TEST(RunConfigTest, UnknownTaskListsValidNames) {
+  auto config = ParseRunConfig("tasks: [reach-v2, fly-v2]\n", "t.yaml", Known());
+  ASSERT_FALSE(config.ok());
+  EXPECT_THAT(std::string(config.status().message()), HasSubstr("unknown task 'fly-v2'"));
+  EXPECT_THAT(std::string(config.status().message()), HasSubstr("sweep-v2"));
+}
+
+TEST(RunConfigTest, DuplicateTaskIsAnError) {
+  auto config = ParseRunConfig("tasks: [reach-v2, reach-v2]\n", "t.yaml", Known());
+  ASSERT_FALSE(config.ok());
+  EXPECT_THAT(std::string(config.status().message()), HasSubstr("twice"));
+}
+
+TEST(RunConfigTest, BatchSmallerThanTaskCountIsAnError) {
+  auto config = ParseRunConfig("trainer:\n  batch_size: 4\n", "b.yaml", Known());
+  ASSERT_FALSE(config.ok());
+  EXPECT_THAT(std::string(config.status().message()), HasSubstr("trainer.batch_size"));
+}
+
+TEST(RunConfigTest, GroupsMustCoverEachTaskOnce) {
+  auto config = ParseRunConfig(
+      "tasks: [reach-v2, push-v2, sweep-v2]\n"
+      "task_distribution:\n  kind: groups\n  groups: [[reach-v2, push-v2], [push-v2]]\n",
+      "g.yaml", Known());
+  ASSERT_FALSE(config.ok());
+  const std::string message(config.status().message());
+  EXPECT_THAT(message, HasSubstr("more than one group"));
+  EXPECT_THAT(message, HasSubstr("leaves task 'sweep-v2' in no group"));
+}
+
+TEST(RunConfigTest, WeightsNameOnlyKnownTasks) {
+  auto config = ParseRunConfig(
+      "task_distribution:\n  kind: weights\n  weights: {pick-place-v2: 2, sweep-v2: 1}\n", "w.yaml",
+      Known());
+  ASSERT_FALSE(config.ok());
+  EXPECT_THAT(std::string(config.status().message()), HasSubstr("'sweep-v2', which is not in"));
+}
+
+TEST(RunConfigTest, TlsNeedsCertAndKey) {
+  auto config = ParseRunConfig("security:\n  tls_cert: a.pem\n", "s.yaml", Known());
+  ASSERT_FALSE(config.ok());
+  EXPECT_THAT(std::string(config.status().message()), HasSubstr("security.tls_key"));
+}
+
+TEST(RunConfigTest, PortCollisionIsAnError) {
+  auto config = ParseRunConfig(
+      "topology:\n  replay_base_port: 6000\n  replay_shards: 4\n  learner_port: 6002\n", "p.yaml",
+      Known());
+  ASSERT_FALSE(config.ok());
+  EXPECT_THAT(std::string(config.status().message()), HasSubstr("topology.learner_port"));
+}
+
+TEST(RunConfigTest, OverridesApplyBeforeValidation) {
+  const std::string path = testing::TempDir() + "/override.yaml";
+  std::ofstream(path) << "trainer:\n  batch_size: 64\n";
+  auto config = LoadRunConfig(path, {"trainer.batch_size=128", "run.name=x"}, Known());
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->trainer.batch_size, 128);
+  EXPECT_EQ(config->RunDir(), "runs/x");
+  EXPECT_EQ(config->CheckpointDir(), "runs/x/checkpoints");
+  auto bad = LoadRunConfig(path, {"trainer.batch_size=-1"}, Known());
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(std::string(bad.status().message()), HasSubstr(path));
+}
+
+}  // namespace
+}  // namespace taco
