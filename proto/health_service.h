@@ -1,0 +1,28 @@
+// The taco.v1.Health service every process serves.
+#ifndef TACO_PROTO_HEALTH_SERVICE_H_
+#define TACO_PROTO_HEALTH_SERVICE_H_
+
+#include <atomic>
+#include <string>
+
+#include "taco/v1/health.grpc.pb.h"
+
+namespace taco {
+
+class HealthService final : public v1::Health::Service {
+ public:
+  HealthService(std::string role, std::string version)
+      : role_(std::move(role)), version_(std::move(version)) {}
+  void SetServing(bool serving) { serving_ = serving; }
+  grpc::Status Check(grpc::ServerContext* context, const v1::HealthCheckRequest* request,
+                     v1::HealthCheckResponse* response) override;
+
+ private:
+  const std::string role_;
+  const std::string version_;
+  std::atomic<bool> serving_{true};
+};
+
+}  // namespace taco
+
+#endif  // TACO_PROTO_HEALTH_SERVICE_H_

@@ -1,0 +1,365 @@
+#include "replay/replay_client.h"
+
+#include <future>
+
+#include "absl/strings/str_cat.h"
+#include "common/logging.h"
+#include "common/status.h"
+#include "replay/replay_service.h"
+#include "replay/shard_map.h"
+#include "replay/wire.h"
+
+namespace taco {
+namespace {
+
+// Errors that re-sending cannot fix: the data or the routing is wrong.
+bool IsPermanent(grpc::StatusCode code) {
+  return code == grpc::StatusCode::INVALID_ARGUMENT ||
+         code == grpc::StatusCode::FAILED_PRECONDITION || code == grpc::StatusCode::NOT_FOUND ||
+         code == grpc::StatusCode::RESOURCE_EXHAUSTED || code == grpc::StatusCode::UNIMPLEMENTED;
+}
+
+}  // namespace
+
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address, int max_message_bytes) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(max_message_bytes);
+  args.SetMaxSendMessageSize(max_message_bytes);
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
+  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+}
+
+// One shard's insert stream and its unacknowledged batches.
+class ReplayWriter::ShardStream {
+ public:
+  ShardStream(const ReplayWriterOptions& options, std::string address)
+      : options_(options),
+        address_(std::move(address)),
+        stub_(v1::ReplayService::NewStub(MakeChannel(address_, options.max_message_bytes))) {
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~ShardStream() { Close(); }
+
+  absl::Status Enqueue(v1::InsertRequest request, absl::Duration timeout) {
+    absl::MutexLock lock(&mu_);
+    auto room = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+      return closed_ || !error_.ok() ||
+             static_cast<int64_t>(pending_.size()) < options_.max_unacked_batches;
+    };
+    if (!mu_.AwaitWithTimeout(absl::Condition(&room), timeout)) {
+      return absl::DeadlineExceededError(absl::StrCat(
+          "replay shard ", address_, " holds ", pending_.size(),
+          " unacknowledged batches; still full after ", absl::FormatDuration(timeout)));
+    }
+    if (!error_.ok()) return error_;
+    if (closed_) return absl::CancelledError("replay writer closed");
+    pending_.push_back(std::move(request));
+    return absl::OkStatus();
+  }
+
+  absl::Status Flush(absl::Duration timeout) {
+    absl::MutexLock lock(&mu_);
+    auto drained = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+      return pending_.empty() || !error_.ok() || closed_;
+    };
+    if (!mu_.AwaitWithTimeout(absl::Condition(&drained), timeout)) {
+      return absl::DeadlineExceededError(
+          absl::StrCat(pending_.size(), " batches still unacknowledged by ", address_));
+    }
+    return error_;
+  }
+
+  void AddStats(ReplayWriterStats* s) {
+    absl::MutexLock lock(&mu_);
+    s->batches_acked += acked_;
+    s->batches_resent += resent_;
+    s->reconnects += reconnects_;
+    s->unacked += static_cast<int64_t>(pending_.size());
+  }
+
+  void Close() {
+    {
+      absl::MutexLock lock(&mu_);
+      if (closed_) return;
+      closed_ = true;
+      if (context_ != nullptr) context_->TryCancel();
+    }
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  // Connects, sends everything pending (again after a reconnect), then new
+  // batches as they come; reads acks on a second thread.
+  void Run() {
+    absl::Duration backoff = options_.initial_backoff;
+    bool first = true;
+    while (true) {
+      grpc::ClientContext context;
+      {
+        absl::MutexLock lock(&mu_);
+        if (closed_ || !error_.ok()) return;
+        context_ = &context;
+        if (!first) ++reconnects_;
+        sent_ = 0;  // everything pending goes out again on this stream
+      }
+      first = false;
+      auto stream = stub_->Insert(&context);
+      std::thread reader([this, &stream] { ReadAcks(stream.get()); });
+      bool stream_ok = true;
+      while (stream_ok) {
+        v1::InsertRequest next;
+        {
+          absl::MutexLock lock(&mu_);
+          auto work = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+            return closed_ || stream_broken_ || sent_ < pending_.size();
+          };
+          mu_.Await(absl::Condition(&work));
+          if (closed_ || stream_broken_) break;
+          next = pending_[sent_];
+          if (next.batch().sequence() <= resend_below_[Key(next)]) ++resent_;
+          ++sent_;
+        }
+        stream_ok = stream->Write(next);
+      }
+      stream->WritesDone();
+      reader.join();
+      const grpc::Status status = stream->Finish();
+      bool closed;
+      {
+        absl::MutexLock lock(&mu_);
+        context_ = nullptr;
+        stream_broken_ = false;
+        closed = closed_;
+        // Everything sent but not acknowledged is re-sent on the next stream.
+        for (size_t i = 0; i < sent_ && i < pending_.size(); ++i) {
+          auto& mark = resend_below_[Key(pending_[i])];
+          mark = std::max(mark, pending_[i].batch().sequence());
+        }
+        if (!closed && IsPermanent(status.error_code())) {
+          error_ = Annotate(FromGrpcStatus(status),
+                            absl::StrCat("replay shard ", address_, " rejected a batch"));
+          TACO_LOG(ERROR) << error_.message();
+          return;
+        }
+      }
+      if (closed) return;
+      if (!status.ok()) {
+        TACO_LOG(WARNING) << "replay shard " << address_
+                          << " stream ended: " << status.error_message() << "; reconnecting in "
+                          << absl::FormatDuration(backoff);
+      }
+      absl::MutexLock lock(&mu_);
+      auto closing = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return closed_; };
+      mu_.AwaitWithTimeout(absl::Condition(&closing), backoff);
+      backoff = std::min(backoff * 2, options_.max_backoff);
+      if (status.ok()) backoff = options_.initial_backoff;
+    }
+  }
+
+  void ReadAcks(grpc::ClientReaderWriter<v1::InsertRequest, v1::InsertAck>* stream) {
+    v1::InsertAck ack;
+    while (stream->Read(&ack)) {
+      absl::MutexLock lock(&mu_);
+      // Acks are cumulative per (actor, task): drop every batch up to it.
+      for (auto it = pending_.begin(); it != pending_.end();) {
+        if (it->batch().task() == ack.task() && it->batch().sequence() <= ack.last_sequence()) {
+          const size_t index = static_cast<size_t>(it - pending_.begin());
+          if (index < sent_) --sent_;
+          it = pending_.erase(it);
+          ++acked_;
+        } else {
+          ++it;
+        }
+      }
+    }
+    absl::MutexLock lock(&mu_);
+    stream_broken_ = true;
+  }
+
+  static std::string Key(const v1::InsertRequest& r) { return r.batch().task(); }
+
+  const ReplayWriterOptions& options_;
+  const std::string address_;
+  std::unique_ptr<v1::ReplayService::Stub> stub_;
+  std::thread thread_;
+
+  absl::Mutex mu_;
+  std::deque<v1::InsertRequest> pending_ ABSL_GUARDED_BY(mu_);
+  size_t sent_ ABSL_GUARDED_BY(mu_) = 0;  // pending_[0, sent_) are on the current stream
+  std::map<std::string, uint64_t> resend_below_ ABSL_GUARDED_BY(mu_);
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  bool stream_broken_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Status error_ ABSL_GUARDED_BY(mu_);
+  grpc::ClientContext* context_ ABSL_GUARDED_BY(mu_) = nullptr;
+  int64_t acked_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t resent_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t reconnects_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+absl::StatusOr<std::unique_ptr<ReplayWriter>> ReplayWriter::Create(
+    const ReplayWriterOptions& options) {
+  if (options.shard_addresses.empty()) {
+    return absl::InvalidArgumentError("the replay writer needs at least one shard address");
+  }
+  if (options.actor_id.empty())
+    return absl::InvalidArgumentError("the replay writer needs an actor id");
+  if (options.max_unacked_batches < 1) {
+    return absl::InvalidArgumentError("max_unacked_batches must be at least 1");
+  }
+  std::unique_ptr<ReplayWriter> writer(new ReplayWriter(options));
+  for (const std::string& address : options.shard_addresses) {
+    writer->shards_.push_back(std::make_unique<ShardStream>(writer->options_, address));
+  }
+  return writer;
+}
+
+ReplayWriter::ReplayWriter(const ReplayWriterOptions& options) : options_(options) {}
+
+ReplayWriter::~ReplayWriter() { Close(); }
+
+absl::Status ReplayWriter::Insert(const std::string& task, const Transitions& batch,
+                                  absl::Duration timeout) {
+  if (std::find(options_.tasks.begin(), options_.tasks.end(), task) == options_.tasks.end()) {
+    return absl::InvalidArgumentError(absl::StrCat("task '", task, "' is not part of this run"));
+  }
+  uint64_t sequence;
+  {
+    absl::MutexLock lock(&mu_);
+    sequence = ++next_sequence_[task];
+  }
+  v1::InsertRequest request;
+  TACO_ASSIGN_OR_RETURN(*request.mutable_batch(),
+                        ToProto(task, options_.actor_id, sequence, batch));
+  const int shard = ShardForTask(task, static_cast<int>(shards_.size()));
+  absl::Status status = shards_[shard]->Enqueue(std::move(request), timeout);
+  if (!status.ok()) {
+    // The number was not used; the next batch may take it.
+    absl::MutexLock lock(&mu_);
+    if (next_sequence_[task] == sequence) --next_sequence_[task];
+  }
+  return status;
+}
+
+absl::Status ReplayWriter::Flush(absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  for (auto& shard : shards_) {
+    TACO_RETURN_IF_ERROR(shard->Flush(std::max(absl::ZeroDuration(), deadline - absl::Now())));
+  }
+  return absl::OkStatus();
+}
+
+ReplayWriterStats ReplayWriter::stats() const {
+  ReplayWriterStats s;
+  for (const auto& shard : shards_) shard->AddStats(&s);
+  return s;
+}
+
+void ReplayWriter::Close() {
+  for (auto& shard : shards_) shard->Close();
+}
+
+absl::StatusOr<std::unique_ptr<ReplaySampler>> ReplaySampler::Create(
+    const ReplaySamplerOptions& options) {
+  if (options.shard_addresses.empty()) {
+    return absl::InvalidArgumentError("the replay sampler needs at least one shard address");
+  }
+  std::unique_ptr<ReplaySampler> sampler(new ReplaySampler(options));
+  for (const std::string& address : options.shard_addresses) {
+    sampler->stubs_.push_back(
+        v1::ReplayService::NewStub(MakeChannel(address, options.max_message_bytes)));
+  }
+  return sampler;
+}
+
+absl::StatusOr<Transitions> ReplaySampler::Sample(const std::vector<TaskCount>& counts,
+                                                  TransitionShape shape, absl::Duration timeout) {
+  const int shard_count = static_cast<int>(stubs_.size());
+  std::vector<v1::SampleRequest> requests(shard_count);
+  std::vector<int64_t> offsets;  // row of counts[i] in the assembled batch
+  int64_t total = 0;
+  for (const TaskCount& c : counts) {
+    if (c.count < 0) return absl::InvalidArgumentError("negative sample count");
+    offsets.push_back(total);
+    total += c.count;
+    v1::TaskCount* tc = requests[ShardForTask(c.task, shard_count)].add_counts();
+    tc->set_task(c.task);
+    tc->set_count(static_cast<uint32_t>(c.count));
+  }
+  const absl::Time deadline = absl::Now() + timeout;
+  std::vector<std::future<absl::StatusOr<std::vector<Transitions>>>> parts(shard_count);
+  for (int s = 0; s < shard_count; ++s) {
+    if (requests[s].counts_size() == 0) continue;
+    parts[s] = std::async(
+        std::launch::async,
+        [this, s, &requests, shape, deadline]() -> absl::StatusOr<std::vector<Transitions>> {
+          grpc::ClientContext context;
+          context.set_deadline(absl::ToChronoTime(deadline));
+          auto reader = stubs_[s]->Sample(&context, requests[s]);
+          std::vector<Transitions> pieces;
+          v1::SampleResponse response;
+          while (reader->Read(&response)) {
+            for (const v1::TransitionBatch& piece : response.pieces()) {
+              TACO_ASSIGN_OR_RETURN(Transitions t, FromProto(piece, shape));
+              pieces.push_back(std::move(t));
+            }
+          }
+          TACO_RETURN_IF_ERROR(Annotate(FromGrpcStatus(reader->Finish()),
+                                        absl::StrCat("sampling from replay shard ", s, " (",
+                                                     options_.shard_addresses[s], ")")));
+          return pieces;
+        });
+  }
+  Transitions out = Transitions::Zeros(shape, total);
+  const int64_t o = shape.obs_dim, a = shape.action_dim;
+  absl::Status first_error;
+  for (int s = 0; s < shard_count; ++s) {
+    if (!parts[s].valid()) continue;
+    auto pieces = parts[s].get();
+    if (!pieces.ok()) {
+      if (first_error.ok()) first_error = pieces.status();
+      continue;
+    }
+    // The shard answered its tasks in request order: walk them alongside.
+    size_t piece = 0;
+    int64_t piece_row = 0;
+    for (size_t i = 0; i < counts.size(); ++i) {
+      if (ShardForTask(counts[i].task, shard_count) != s) continue;
+      for (int64_t r = 0; r < counts[i].count; ++r) {
+        while (piece < pieces->size() && piece_row >= (*pieces)[piece].size) {
+          ++piece;
+          piece_row = 0;
+        }
+        if (piece >= pieces->size()) {
+          return absl::DataLossError(absl::StrCat("replay shard ", s, " returned too few rows"));
+        }
+        const Transitions& p = (*pieces)[piece];
+        const int64_t row = offsets[i] + r;
+        std::copy_n(&p.obs[piece_row * o], o, &out.obs[row * o]);
+        std::copy_n(&p.action[piece_row * a], a, &out.action[row * a]);
+        std::copy_n(&p.next_obs[piece_row * o], o, &out.next_obs[row * o]);
+        out.reward[row] = p.reward[piece_row];
+        out.terminal[row] = p.terminal[piece_row];
+        out.truncated[row] = p.truncated[piece_row];
+        out.policy_version[row] = p.policy_version[piece_row];
+        ++piece_row;
+      }
+    }
+  }
+  if (!first_error.ok()) return first_error;
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::InfoResponse>> ReplaySampler::Info(absl::Duration timeout) {
+  std::vector<v1::InfoResponse> infos(stubs_.size());
+  for (size_t s = 0; s < stubs_.size(); ++s) {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+    TACO_RETURN_IF_ERROR(Annotate(
+        FromGrpcStatus(stubs_[s]->Info(&context, v1::InfoRequest(), &infos[s])),
+        absl::StrCat("info from replay shard ", s, " (", options_.shard_addresses[s], ")")));
+  }
+  return infos;
+}
+
+}  // namespace taco

@@ -1,0 +1,102 @@
+// Client side of the sharded replay service.
+//
+// ReplayWriter (actors): routes each task's batches to the shard that owns
+// the task, one insert stream per shard, and keeps every batch until the
+// shard acknowledges it. A broken stream is reopened with exponential
+// backoff and the unacknowledged batches are sent again; the shard stores a
+// batch at most once. Each shard may hold at most max_unacked_batches; past
+// that Insert() waits, so a slow shard slows its actor down instead of
+// growing memory.
+//
+// ReplaySampler (learner): asks every shard for its part of a multi-task
+// batch at once and assembles the parts in the order requested.
+#ifndef TACO_REPLAY_REPLAY_CLIENT_H_
+#define TACO_REPLAY_REPLAY_CLIENT_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "replay/replay_buffer.h"
+#include "taco/v1/replay.grpc.pb.h"
+
+namespace taco {
+
+// A channel with taco's message size limits.
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address, int max_message_bytes);
+
+struct ReplayWriterOptions {
+  std::vector<std::string> shard_addresses;  // index i serves shard i
+  std::vector<std::string> tasks;            // every task of the run
+  std::string actor_id;
+  int64_t max_unacked_batches = 64;
+  absl::Duration initial_backoff = absl::Milliseconds(50);
+  absl::Duration max_backoff = absl::Seconds(5);
+  int max_message_bytes = 64 << 20;
+};
+
+struct ReplayWriterStats {
+  int64_t batches_acked = 0;
+  int64_t batches_resent = 0;
+  int64_t reconnects = 0;
+  int64_t unacked = 0;
+};
+
+class ReplayWriter {
+ public:
+  static absl::StatusOr<std::unique_ptr<ReplayWriter>> Create(const ReplayWriterOptions& options);
+  ~ReplayWriter();
+
+  // Queues `batch` for the shard owning `task`; waits up to `timeout` for
+  // room. Returns the sticky error of a shard that rejected data for good.
+  absl::Status Insert(const std::string& task, const Transitions& batch, absl::Duration timeout);
+  // Waits until every queued batch is acknowledged.
+  absl::Status Flush(absl::Duration timeout);
+  ReplayWriterStats stats() const;
+  void Close();
+
+ private:
+  class ShardStream;
+  explicit ReplayWriter(const ReplayWriterOptions& options);
+
+  const ReplayWriterOptions options_;
+  std::vector<std::unique_ptr<ShardStream>> shards_;
+  absl::Mutex mu_;
+  std::map<std::string, uint64_t> next_sequence_ ABSL_GUARDED_BY(mu_);
+};
+
+struct ReplaySamplerOptions {
+  std::vector<std::string> shard_addresses;
+  std::vector<std::string> tasks;
+  int max_message_bytes = 64 << 20;
+};
+
+class ReplaySampler {
+ public:
+  static absl::StatusOr<std::unique_ptr<ReplaySampler>> Create(const ReplaySamplerOptions& options);
+
+  // counts[i].count rows of counts[i].task, in that order, gathered from all
+  // shards concurrently. `timeout` bounds the whole call.
+  absl::StatusOr<Transitions> Sample(const std::vector<TaskCount>& counts, TransitionShape shape,
+                                     absl::Duration timeout);
+  // Info of every shard, by shard index.
+  absl::StatusOr<std::vector<v1::InfoResponse>> Info(absl::Duration timeout);
+
+ private:
+  explicit ReplaySampler(const ReplaySamplerOptions& options) : options_(options) {}
+  const ReplaySamplerOptions options_;
+  std::vector<std::unique_ptr<v1::ReplayService::Stub>> stubs_;
+};
+
+}  // namespace taco
+
+#endif  // TACO_REPLAY_REPLAY_CLIENT_H_

@@ -1,0 +1,100 @@
+#include "replay/replay_server.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/logging.h"
+#include "common/status.h"
+#include "common/version.h"
+
+namespace taco {
+
+absl::StatusOr<std::unique_ptr<ReplayServer>> ReplayServer::Start(
+    const ReplayServerOptions& options) {
+  std::unique_ptr<ReplayServer> server(new ReplayServer());
+  server->options_ = options;
+  TACO_ASSIGN_OR_RETURN(server->shard_, ReplayShard::Create(options.shard));
+  server->service_ = std::make_unique<ReplayService>(server->shard_.get(), options.service);
+  server->health_ = std::make_unique<HealthService>("replay", TACO_VERSION);
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.address, grpc::InsecureServerCredentials(), &server->port_);
+  builder.SetMaxReceiveMessageSize(options.max_message_bytes);
+  builder.SetMaxSendMessageSize(options.max_message_bytes);
+  builder.RegisterService(server->service_.get());
+  builder.RegisterService(server->health_.get());
+  server->server_ = builder.BuildAndStart();
+  if (server->server_ == nullptr || server->port_ == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("replay shard cannot listen on ", options.address, " (address in use?)"));
+  }
+  server->shard_->StartBackgroundCheckpoints();
+  if (options.metrics != nullptr) {
+    server->metrics_thread_ = std::thread([s = server.get()] {
+      do {
+        s->PublishMetrics();
+      } while (!s->stopped_.WaitForNotificationWithTimeout(s->options_.metrics_interval));
+    });
+  }
+  const ReplayShardOptions& o = options.shard;
+  TACO_LOG(INFO) << "replay shard " << o.shard_index << "/" << o.shard_count << " serving "
+                 << server->shard_->owned_tasks().size() << " tasks on port " << server->port_
+                 << ", " << server->shard_->Info().memory_bytes / (1 << 20) << " MiB reserved for "
+                 << o.capacity_per_task << " transitions per task";
+  return server;
+}
+
+ReplayServer::~ReplayServer() { Shutdown(/*final_checkpoint=*/false); }
+
+void ReplayServer::PublishMetrics() {
+  Metrics& m = *options_.metrics;
+  const ShardInfo info = shard_->Info();
+  const std::string shard = absl::StrCat(info.shard_index);
+  for (const TaskStats& t : info.tasks) {
+    const prometheus::Labels labels = {{"task", t.task}, {"shard", shard}};
+    m.Gauge("taco_replay_items", "Transitions stored per task", labels)
+        .Set(static_cast<double>(t.size));
+    m.Gauge("taco_replay_capacity_items", "Capacity per task in transitions", labels)
+        .Set(static_cast<double>(t.capacity));
+    m.Gauge("taco_replay_fill_ratio", "Stored over capacity per task", labels)
+        .Set(static_cast<double>(t.size) / static_cast<double>(t.capacity));
+    auto& last = published_[t.task];
+    m.Counter("taco_replay_inserted_transitions_total", "Transitions inserted", labels)
+        .Increment(static_cast<double>(t.inserted_total - last.first));
+    m.Counter("taco_replay_sampled_transitions_total", "Transitions sampled", labels)
+        .Increment(static_cast<double>(t.sampled_total - last.second));
+    last = {t.inserted_total, t.sampled_total};
+  }
+  const prometheus::Labels labels = {{"shard", shard}};
+  m.Gauge("taco_replay_memory_bytes", "Memory reserved by the shard's tables", labels)
+      .Set(static_cast<double>(info.memory_bytes));
+  m.Gauge("taco_replay_rate_limiter_insert_blocked_seconds",
+          "Seconds inserts waited for the rate limiter, summed", labels)
+      .Set(info.insert_blocked_s);
+  m.Gauge("taco_replay_rate_limiter_sample_blocked_seconds",
+          "Seconds samples waited for the rate limiter, summed", labels)
+      .Set(info.sample_blocked_s);
+  m.Gauge("taco_replay_checkpoint_duration_seconds", "Duration of the last checkpoint", labels)
+      .Set(info.last_checkpoint_duration_s);
+  const double now = absl::ToDoubleSeconds(absl::Now() - absl::UnixEpoch());
+  m.Gauge("taco_replay_checkpoint_age_seconds", "Seconds since the last checkpoint", labels)
+      .Set(info.last_checkpoint_unix_s > 0 ? now - info.last_checkpoint_unix_s : -1);
+  m.Gauge("taco_process_up", "1 while the process serves", {{"role", "replay"}}).Set(1);
+}
+
+void ReplayServer::Shutdown(bool final_checkpoint) {
+  if (stopped_.HasBeenNotified()) return;
+  if (final_checkpoint && !options_.shard.checkpoint_dir.empty()) {
+    auto folder = shard_->Checkpoint();
+    if (folder.ok()) {
+      TACO_LOG(INFO) << "final checkpoint " << *folder;
+    } else {
+      TACO_LOG(ERROR) << "final checkpoint failed: " << folder.status().message();
+    }
+  }
+  stopped_.Notify();
+  shard_->Stop();  // releases callers waiting in the rate limiter
+  server_->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));
+  if (metrics_thread_.joinable()) metrics_thread_.join();
+}
+
+void ReplayServer::Wait() { stopped_.WaitForNotification(); }
+
+}  // namespace taco

@@ -1,0 +1,127 @@
+#include "replay/replay_service.h"
+
+#include <map>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "replay/wire.h"
+
+namespace taco {
+
+grpc::Status ToGrpcStatus(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  // absl and gRPC share the canonical code numbering.
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
+}
+
+absl::Status FromGrpcStatus(const grpc::Status& status) {
+  if (status.ok()) return absl::OkStatus();
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+}
+
+grpc::Status ReplayService::Insert(
+    grpc::ServerContext* context,
+    grpc::ServerReaderWriter<v1::InsertAck, v1::InsertRequest>* stream) {
+  // Within one stream an actor's sequence numbers only go up; across
+  // reconnects a re-sent batch is acknowledged without being stored again.
+  std::map<std::pair<std::string, std::string>, uint64_t> last_on_stream;
+  v1::InsertRequest request;
+  while (stream->Read(&request)) {
+    if (context->IsCancelled()) return grpc::Status::CANCELLED;
+    const v1::TransitionBatch& batch = request.batch();
+    const auto key = std::make_pair(batch.actor_id(), batch.task());
+    auto seen = last_on_stream.find(key);
+    if (seen != last_on_stream.end() && batch.sequence() < seen->second) {
+      return grpc::Status(
+          grpc::StatusCode::INVALID_ARGUMENT,
+          absl::StrCat("sequence number goes backwards for actor '", batch.actor_id(), "' task '",
+                       batch.task(), "': ", batch.sequence(), " after ", seen->second));
+    }
+    absl::Status owns = shard_->CheckOwns(batch.task());
+    if (!owns.ok()) return ToGrpcStatus(owns);
+    auto transitions = FromProto(batch, shard_->options().shape);
+    if (!transitions.ok()) return ToGrpcStatus(transitions.status());
+    auto result = shard_->Insert(batch.task(), batch.actor_id(), batch.sequence(), *transitions,
+                                 options_.rate_limiter_timeout);
+    if (!result.ok()) return ToGrpcStatus(result.status());
+    last_on_stream[key] = batch.sequence();
+    v1::InsertAck ack;
+    ack.set_actor_id(batch.actor_id());
+    ack.set_task(batch.task());
+    ack.set_last_sequence(result->last_sequence);
+    ack.set_stored(static_cast<uint32_t>(result->stored));
+    if (!stream->Write(ack)) break;
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status ReplayService::Sample(grpc::ServerContext*, const v1::SampleRequest* request,
+                                   grpc::ServerWriter<v1::SampleResponse>* writer) {
+  std::vector<TaskCount> counts;
+  for (const v1::TaskCount& c : request->counts()) counts.push_back({c.task(), c.count()});
+  auto batch = shard_->Sample(counts, options_.rate_limiter_timeout);
+  if (!batch.ok()) return ToGrpcStatus(batch.status());
+  const int64_t per_message =
+      request->max_transitions_per_message() > 0
+          ? std::min(request->max_transitions_per_message(), options_.max_transitions_per_message)
+          : options_.max_transitions_per_message;
+  // Pieces follow the request order; a task's rows may span messages.
+  v1::SampleResponse response;
+  int64_t in_message = 0;
+  int64_t offset = 0;
+  for (const TaskCount& c : counts) {
+    int64_t left = c.count;
+    while (left > 0) {
+      const int64_t take = std::min(left, per_message - in_message);
+      auto piece = ToProto(c.task, "", 0, *batch, offset, take);
+      if (!piece.ok()) return ToGrpcStatus(piece.status());
+      *response.add_pieces() = std::move(*piece);
+      offset += take;
+      left -= take;
+      in_message += take;
+      if (in_message == per_message) {
+        if (!writer->Write(response)) return grpc::Status::CANCELLED;
+        response.Clear();
+        in_message = 0;
+      }
+    }
+  }
+  if (response.pieces_size() > 0 && !writer->Write(response)) return grpc::Status::CANCELLED;
+  return grpc::Status::OK;
+}
+
+grpc::Status ReplayService::Info(grpc::ServerContext*, const v1::InfoRequest*,
+                                 v1::InfoResponse* response) {
+  const ShardInfo info = shard_->Info();
+  response->set_shard_index(static_cast<uint32_t>(info.shard_index));
+  response->set_shard_count(static_cast<uint32_t>(info.shard_count));
+  for (const TaskStats& t : info.tasks) {
+    v1::TaskInfo* task = response->add_tasks();
+    task->set_task(t.task);
+    task->set_size(static_cast<uint64_t>(t.size));
+    task->set_capacity(static_cast<uint64_t>(t.capacity));
+    task->set_inserted_total(static_cast<uint64_t>(t.inserted_total));
+    task->set_sampled_total(static_cast<uint64_t>(t.sampled_total));
+  }
+  for (const auto& [key, seq] : info.sequences) {
+    v1::ActorSequence* s = response->add_sequences();
+    s->set_actor_id(key.first);
+    s->set_task(key.second);
+    s->set_last_sequence(seq);
+  }
+  response->set_memory_bytes(static_cast<uint64_t>(info.memory_bytes));
+  response->set_last_checkpoint_unix_s(info.last_checkpoint_unix_s);
+  return grpc::Status::OK;
+}
+
+grpc::Status ReplayService::Checkpoint(grpc::ServerContext*, const v1::CheckpointRequest*,
+                                       v1::CheckpointResponse* response) {
+  const absl::Time start = absl::Now();
+  auto folder = shard_->Checkpoint();
+  if (!folder.ok()) return ToGrpcStatus(folder.status());
+  response->set_path(*folder);
+  response->set_duration_s(absl::ToDoubleSeconds(absl::Now() - start));
+  return grpc::Status::OK;
+}
+
+}  // namespace taco
