@@ -15,8 +15,10 @@
 #include "cli/known_tasks.h"
 #include "common/logging.h"
 #include "common/run_config.h"
+#include "common/signals.h"
 #include "common/version.h"
 #include "google/protobuf/stubs/common.h"
+#include "replay/replay_role.h"
 
 namespace taco {
 namespace {
@@ -101,6 +103,7 @@ absl::Status NotBuilt(absl::string_view command, absl::string_view issue) {
 
 int main(int argc, char** argv) {
   using namespace taco;  // NOLINT(google-build-using-namespace): file-local entry point
+  BlockTerminationSignals();
   CLI::App app{
       "taco: multi-task and transfer reinforcement learning (PaCo-SAC / TaCo) on Meta-World"};
   app.require_subcommand(1);
@@ -128,7 +131,6 @@ int main(int argc, char** argv) {
        "start the whole cluster locally (replay shards, learner, actors, evaluator)",
        "actor-learner, issue #6",
        {}},
-      {"replay", "serve one replay shard", "replay service, issue #5", {}},
       {"learner", "run the learner process", "actor-learner, issue #6", {}},
       {"actor", "run one actor process", "actor-learner, issue #6", {}},
       {"eval", "evaluate the latest parameters", "actor-learner, issue #6", {}},
@@ -140,6 +142,16 @@ int main(int argc, char** argv) {
     AddConfigArgs(sub, &p.args);
     pending_apps.push_back(sub);
   }
+
+  ConfigArgs replay_args;
+  int replay_shard = 0;
+  std::string replay_listen;
+  CLI::App* replay = app.add_subcommand("replay", "serve one replay shard");
+  AddConfigArgs(replay, &replay_args);
+  replay->add_option("--shard", replay_shard, "shard index, 0..topology.replay_shards-1")
+      ->required();
+  replay->add_option("--listen", replay_listen,
+                     "host:port to serve on (default topology.host:replay_base_port+shard)");
 
   std::string render_task, render_policy = "expert", render_out;
   CLI::App* render = app.add_subcommand("render", "write the frames of one episode");
@@ -164,6 +176,11 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   if (check->parsed()) return ExitFor(CheckConfig(check_args));
+  if (replay->parsed()) {
+    auto config = LoadConfig(replay_args);
+    if (!config.ok()) return ExitFor(config.status());
+    return ExitFor(RunReplayRole(*config, replay_shard, replay_listen));
+  }
   for (size_t i = 0; i < pending.size(); ++i) {
     if (!pending_apps[i]->parsed()) continue;
     // Validate the config first so a user learns about mistakes today.

@@ -68,6 +68,15 @@ void ReadTrainer(ConfigSection s, TrainerConfig* c) {
   s.ReadInt("log_interval_env_steps", &c->log_interval_env_steps, 1, int64_t{1} << 50);
 }
 
+void ReadReplay(ConfigSection s, ReplayConfig* c) {
+  s.ReadDouble("samples_per_insert", &c->samples_per_insert, 0.0, 1e9);
+  s.ReadInt("min_size_to_sample", &c->min_size_to_sample, 1, int64_t{1} << 40);
+  s.ReadDouble("error_buffer", &c->error_buffer, 0.0, 1e18);
+  s.ReadDouble("rate_limiter_timeout_s", &c->rate_limiter_timeout_s, 0.001, 3600.0);
+  s.ReadInt("max_message_mb", &c->max_message_mb, 1, 1024);
+  s.ReadInt("max_insert_batch", &c->max_insert_batch, 1, 1 << 20);
+}
+
 void ReadTaskDistribution(ConfigSection s, TaskDistributionConfig* c) {
   s.ReadString("kind", &c->kind, {"uniform", "groups", "weights", "online"});
   s.ReadStringListList("groups", &c->groups);
@@ -189,6 +198,7 @@ absl::StatusOr<RunConfig> Read(ConfigReader& reader, const std::vector<std::stri
   ReadEnv(root.Child("env"), &c.env);
   ReadAlgorithm(root.Child("algorithm"), &c.algorithm);
   ReadTrainer(root.Child("trainer"), &c.trainer);
+  ReadReplay(root.Child("replay"), &c.replay);
   ReadTaskDistribution(root.Child("task_distribution"), &c.task_distribution);
   ReadTopology(root.Child("topology"), &c.topology);
   ReadMetrics(root.Child("metrics"), &c.metrics);

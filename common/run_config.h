@@ -78,6 +78,17 @@ struct OnlineGroupingConfig {
   int64_t regroup_every_updates = 10'000;
 };
 
+struct ReplayConfig {
+  // 0: the shards do not limit the ratio (the learner paces itself by the
+  // transitions stored); > 0: Reverb's samples-per-insert limiter.
+  double samples_per_insert = 0.0;
+  int64_t min_size_to_sample = 1;
+  double error_buffer = 0.0;  // 0: the smallest buffer that cannot deadlock
+  double rate_limiter_timeout_s = 10.0;
+  int max_message_mb = 64;
+  int max_insert_batch = 4096;
+};
+
 struct TaskDistributionConfig {
   std::string kind = "uniform";  // uniform | groups | weights | online
   std::vector<std::vector<std::string>> groups;
@@ -126,6 +137,7 @@ struct RunConfig {
   EnvConfig env;
   AlgorithmConfig algorithm;
   TrainerConfig trainer;
+  ReplayConfig replay;
   TaskDistributionConfig task_distribution;
   TopologyConfig topology;
   MetricsConfig metrics;

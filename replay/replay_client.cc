@@ -231,7 +231,7 @@ absl::Status ReplayWriter::Insert(const std::string& task, const Transitions& ba
   v1::InsertRequest request;
   TACO_ASSIGN_OR_RETURN(*request.mutable_batch(),
                         ToProto(task, options_.actor_id, sequence, batch));
-  const int shard = ShardForTask(task, static_cast<int>(shards_.size()));
+  const int shard = ShardForTask(task, options_.tasks, static_cast<int>(shards_.size()));
   absl::Status status = shards_[shard]->Enqueue(std::move(request), timeout);
   if (!status.ok()) {
     // The number was not used; the next batch may take it.
@@ -280,9 +280,13 @@ absl::StatusOr<Transitions> ReplaySampler::Sample(const std::vector<TaskCount>& 
   int64_t total = 0;
   for (const TaskCount& c : counts) {
     if (c.count < 0) return absl::InvalidArgumentError("negative sample count");
+    if (ShardForTask(c.task, options_.tasks, shard_count) < 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("task '", c.task, "' is not part of this run"));
+    }
     offsets.push_back(total);
     total += c.count;
-    v1::TaskCount* tc = requests[ShardForTask(c.task, shard_count)].add_counts();
+    v1::TaskCount* tc = requests[ShardForTask(c.task, options_.tasks, shard_count)].add_counts();
     tc->set_task(c.task);
     tc->set_count(static_cast<uint32_t>(c.count));
   }
@@ -324,7 +328,7 @@ absl::StatusOr<Transitions> ReplaySampler::Sample(const std::vector<TaskCount>& 
     size_t piece = 0;
     int64_t piece_row = 0;
     for (size_t i = 0; i < counts.size(); ++i) {
-      if (ShardForTask(counts[i].task, shard_count) != s) continue;
+      if (ShardForTask(counts[i].task, options_.tasks, shard_count) != s) continue;
       for (int64_t r = 0; r < counts[i].count; ++r) {
         while (piece < pieces->size() && piece_row >= (*pieces)[piece].size) {
           ++piece;

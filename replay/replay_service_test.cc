@@ -188,7 +188,7 @@ TEST(ReplayServiceTest, WrongShardNamesTheOwner) {
   auto server = *ReplayServer::Start(ServerOptions(0, 2));
   std::string foreign;
   for (const std::string& task : kTasks) {
-    if (ShardForTask(task, 2) == 1) foreign = task;
+    if (ShardForTask(task, kTasks, 2) == 1) foreign = task;
   }
   RawStream stream(Address(*server));
   v1::InsertAck ack;

@@ -84,7 +84,7 @@ absl::Status ReplayShard::CheckOwns(const std::string& task) const {
   }
   return absl::FailedPreconditionError(absl::StrCat(
       "shard ", options_.shard_index, " of ", options_.shard_count, " does not own task '", task,
-      "'; shard ", ShardForTask(task, options_.shard_count), " does"));
+      "'; shard ", ShardForTask(task, options_.tasks, options_.shard_count), " does"));
 }
 
 absl::StatusOr<InsertResult> ReplayShard::Insert(const std::string& task,
