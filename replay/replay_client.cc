@@ -291,64 +291,55 @@ absl::StatusOr<Transitions> ReplaySampler::Sample(const std::vector<TaskCount>& 
     tc->set_count(static_cast<uint32_t>(c.count));
   }
   const absl::Time deadline = absl::Now() + timeout;
-  std::vector<std::future<absl::StatusOr<std::vector<Transitions>>>> parts(shard_count);
-  for (int s = 0; s < shard_count; ++s) {
-    if (requests[s].counts_size() == 0) continue;
-    parts[s] = std::async(
-        std::launch::async,
-        [this, s, &requests, shape, deadline]() -> absl::StatusOr<std::vector<Transitions>> {
-          grpc::ClientContext context;
-          context.set_deadline(absl::ToChronoTime(deadline));
-          auto reader = stubs_[s]->Sample(&context, requests[s]);
-          std::vector<Transitions> pieces;
-          v1::SampleResponse response;
-          while (reader->Read(&response)) {
-            for (const v1::TransitionBatch& piece : response.pieces()) {
-              TACO_ASSIGN_OR_RETURN(Transitions t, FromProto(piece, shape));
-              pieces.push_back(std::move(t));
-            }
-          }
-          TACO_RETURN_IF_ERROR(Annotate(FromGrpcStatus(reader->Finish()),
-                                        absl::StrCat("sampling from replay shard ", s, " (",
-                                                     options_.shard_addresses[s], ")")));
-          return pieces;
-        });
-  }
   Transitions out = Transitions::Zeros(shape, total);
-  const int64_t o = shape.obs_dim, a = shape.action_dim;
-  absl::Status first_error;
-  for (int s = 0; s < shard_count; ++s) {
-    if (!parts[s].valid()) continue;
-    auto pieces = parts[s].get();
-    if (!pieces.ok()) {
-      if (first_error.ok()) first_error = pieces.status();
-      continue;
-    }
-    // The shard answered its tasks in request order: walk them alongside.
-    size_t piece = 0;
-    int64_t piece_row = 0;
+  // Each shard's answer lands straight in its own rows of `out`.
+  auto fetch = [this, &requests, &counts, &offsets, &out, shard_count, deadline](int s) {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(deadline));
+    auto reader = stubs_[s]->Sample(&context, requests[s]);
+    std::vector<size_t> mine;  // entries of `counts` this shard answers, in order
     for (size_t i = 0; i < counts.size(); ++i) {
-      if (ShardForTask(counts[i].task, options_.tasks, shard_count) != s) continue;
-      for (int64_t r = 0; r < counts[i].count; ++r) {
-        while (piece < pieces->size() && piece_row >= (*pieces)[piece].size) {
-          ++piece;
-          piece_row = 0;
+      if (ShardForTask(counts[i].task, options_.tasks, shard_count) == s) mine.push_back(i);
+    }
+    size_t k = 0;
+    int64_t filled = 0;
+    absl::Status status;
+    v1::SampleResponse response;
+    while (reader->Read(&response)) {
+      for (const v1::TransitionBatch& piece : response.pieces()) {
+        if (!status.ok()) break;
+        while (k < mine.size() && filled == counts[mine[k]].count) {
+          ++k;
+          filled = 0;
         }
-        if (piece >= pieces->size()) {
-          return absl::DataLossError(absl::StrCat("replay shard ", s, " returned too few rows"));
+        if (k == mine.size() || piece.task() != counts[mine[k]].task ||
+            filled + static_cast<int64_t>(piece.size()) > counts[mine[k]].count) {
+          status = absl::DataLossError(
+              absl::StrCat("replay shard ", s, " answered rows out of the requested order"));
+          break;
         }
-        const Transitions& p = (*pieces)[piece];
-        const int64_t row = offsets[i] + r;
-        std::copy_n(&p.obs[piece_row * o], o, &out.obs[row * o]);
-        std::copy_n(&p.action[piece_row * a], a, &out.action[row * a]);
-        std::copy_n(&p.next_obs[piece_row * o], o, &out.next_obs[row * o]);
-        out.reward[row] = p.reward[piece_row];
-        out.terminal[row] = p.terminal[piece_row];
-        out.truncated[row] = p.truncated[piece_row];
-        out.policy_version[row] = p.policy_version[piece_row];
-        ++piece_row;
+        status = DecodeInto(piece, &out, offsets[mine[k]] + filled);
+        filled += piece.size();
       }
     }
+    const grpc::Status finished = reader->Finish();
+    if (status.ok()) status = FromGrpcStatus(finished);
+    if (status.ok() &&
+        (k + 1 < mine.size() || (k < mine.size() && filled != counts[mine[k]].count))) {
+      status = absl::DataLossError(absl::StrCat("replay shard ", s, " returned too few rows"));
+    }
+    return Annotate(status, absl::StrCat("sampling from replay shard ", s, " (",
+                                         options_.shard_addresses[s], ")"));
+  };
+  std::vector<std::future<absl::Status>> parts(shard_count);
+  for (int s = 0; s < shard_count; ++s) {
+    if (requests[s].counts_size() > 0) parts[s] = std::async(std::launch::async, fetch, s);
+  }
+  absl::Status first_error;
+  for (auto& part : parts) {
+    if (!part.valid()) continue;
+    absl::Status status = part.get();
+    if (first_error.ok()) first_error = status;
   }
   if (!first_error.ok()) return first_error;
   return out;

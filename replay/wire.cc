@@ -49,36 +49,57 @@ absl::StatusOr<v1::TransitionBatch> ToProto(const std::string& task, const std::
   return ToProto(task, actor_id, sequence, t, 0, t.size);
 }
 
-absl::StatusOr<Transitions> FromProto(const v1::TransitionBatch& b,
-                                      const TransitionShape& expected) {
-  if (b.obs_dim() != static_cast<uint32_t>(expected.obs_dim) ||
-      b.action_dim() != static_cast<uint32_t>(expected.action_dim)) {
+absl::Status DecodeInto(const v1::TransitionBatch& b, Transitions* out, int64_t first_row) {
+  const TransitionShape& shape = out->shape;
+  if (b.obs_dim() != static_cast<uint32_t>(shape.obs_dim) ||
+      b.action_dim() != static_cast<uint32_t>(shape.action_dim)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "batch for '", b.task(), "' declares obs_dim=", b.obs_dim(), " action_dim=", b.action_dim(),
-        "; expected obs_dim=", expected.obs_dim, " action_dim=", expected.action_dim));
+        "; expected obs_dim=", shape.obs_dim, " action_dim=", shape.action_dim));
   }
   const int64_t n = b.size();
-  // The declared size must match the payload before anything is allocated.
-  if (static_cast<int64_t>(b.reward().size()) != n * 4) {
-    return absl::InvalidArgumentError(absl::StrCat("batch for '", b.task(), "' declares size ", n,
-                                                   " but reward holds ", b.reward().size(),
-                                                   " bytes"));
+  if (first_row < 0 || first_row + n > out->size) {
+    return absl::InvalidArgumentError(absl::StrCat("batch for '", b.task(), "' of ", n,
+                                                   " rows does not fit at row ", first_row, " of ",
+                                                   out->size));
   }
-  Transitions t = Transitions::Zeros(expected, n);
-  const int64_t obs = expected.obs_dim, act = expected.action_dim;
-  auto decode = [](const std::string& bytes, std::vector<float>& out, int64_t rows, int64_t width,
-                   absl::string_view field) {
-    return DecodeFloat32Into(bytes, {rows, width}, absl::MakeSpan(out), NonFinite::kReject, field);
+  const int64_t obs = shape.obs_dim, act = shape.action_dim;
+  auto decode = [n, first_row](const std::string& bytes, std::vector<float>& column, int64_t width,
+                               absl::string_view field) {
+    return DecodeFloat32Into(bytes, {n, width},
+                             absl::MakeSpan(column).subspan(first_row * width, n * width),
+                             NonFinite::kReject, field);
   };
-  TACO_RETURN_IF_ERROR(decode(b.obs(), t.obs, n, obs, "obs"));
-  TACO_RETURN_IF_ERROR(decode(b.action(), t.action, n, act, "action"));
-  TACO_RETURN_IF_ERROR(decode(b.reward(), t.reward, n, 1, "reward"));
-  TACO_RETURN_IF_ERROR(decode(b.next_obs(), t.next_obs, n, obs, "next_obs"));
-  TACO_RETURN_IF_ERROR(decode(b.terminal(), t.terminal, n, 1, "terminal"));
-  TACO_RETURN_IF_ERROR(decode(b.truncated(), t.truncated, n, 1, "truncated"));
-  t.policy_version.assign(n, b.policy_version());
-  TACO_RETURN_IF_ERROR(
-      Annotate(t.Validate(), absl::StrCat("batch for '", b.task(), "' from '", b.actor_id(), "'")));
+  TACO_RETURN_IF_ERROR(decode(b.obs(), out->obs, obs, "obs"));
+  TACO_RETURN_IF_ERROR(decode(b.action(), out->action, act, "action"));
+  TACO_RETURN_IF_ERROR(decode(b.reward(), out->reward, 1, "reward"));
+  TACO_RETURN_IF_ERROR(decode(b.next_obs(), out->next_obs, obs, "next_obs"));
+  TACO_RETURN_IF_ERROR(decode(b.terminal(), out->terminal, 1, "terminal"));
+  TACO_RETURN_IF_ERROR(decode(b.truncated(), out->truncated, 1, "truncated"));
+  for (int64_t i = first_row; i < first_row + n; ++i) {
+    const float flags[2] = {out->terminal[i], out->truncated[i]};
+    for (float f : flags) {
+      if (f != 0.0f && f != 1.0f) {
+        return absl::InvalidArgumentError(absl::StrCat("batch for '", b.task(), "' from '",
+                                                       b.actor_id(),
+                                                       "': terminal/truncated must be 0 or 1"));
+      }
+    }
+    out->policy_version[i] = b.policy_version();
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Transitions> FromProto(const v1::TransitionBatch& b,
+                                      const TransitionShape& expected) {
+  // The declared size must match the payload before anything is allocated.
+  if (static_cast<int64_t>(b.reward().size()) != static_cast<int64_t>(b.size()) * 4) {
+    return absl::InvalidArgumentError(absl::StrCat("batch for '", b.task(), "' declares size ",
+                                                   b.size(), " but reward holds ",
+                                                   b.reward().size(), " bytes"));
+  }
+  Transitions t = Transitions::Zeros(expected, b.size());
+  TACO_RETURN_IF_ERROR(DecodeInto(b, &t, 0));
   return t;
 }
 

@@ -23,6 +23,10 @@ absl::StatusOr<v1::TransitionBatch> ToProto(const std::string& task, const std::
 absl::StatusOr<Transitions> FromProto(const v1::TransitionBatch& batch,
                                       const TransitionShape& expected);
 
+// Decodes and validates `batch` straight into rows [first_row, first_row +
+// batch.size()) of `out`, whose shape it must have.
+absl::Status DecodeInto(const v1::TransitionBatch& batch, Transitions* out, int64_t first_row);
+
 }  // namespace taco
 
 #endif  // TACO_REPLAY_WIRE_H_
