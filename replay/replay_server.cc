@@ -60,6 +60,11 @@ void ReplayServer::PublishMetrics() {
         .Increment(static_cast<double>(t.inserted_total - last.first));
     m.Counter("taco_replay_sampled_transitions_total", "Transitions sampled", labels)
         .Increment(static_cast<double>(t.sampled_total - last.second));
+    const double bytes = static_cast<double>(options_.shard.shape.BytesPerTransition());
+    m.Counter("taco_replay_inserted_bytes_total", "Bytes of transitions inserted", labels)
+        .Increment(bytes * static_cast<double>(t.inserted_total - last.first));
+    m.Counter("taco_replay_sampled_bytes_total", "Bytes of transitions sampled", labels)
+        .Increment(bytes * static_cast<double>(t.sampled_total - last.second));
     last = {t.inserted_total, t.sampled_total};
   }
   const prometheus::Labels labels = {{"shard", shard}};

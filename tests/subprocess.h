@@ -1,0 +1,40 @@
+// Starts and stops child processes for multi-process tests.
+#ifndef TACO_TESTS_SUBPROCESS_H_
+#define TACO_TESTS_SUBPROCESS_H_
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace taco {
+
+class Subprocess {
+ public:
+  // Runs argv[0] with `args`; stdout and stderr go to `log_path`.
+  Subprocess(const std::vector<std::string>& argv, const std::string& log_path);
+  ~Subprocess();
+  Subprocess(const Subprocess&) = delete;
+  Subprocess& operator=(const Subprocess&) = delete;
+
+  pid_t pid() const { return pid_; }
+  bool running();
+  void Signal(int sig);
+  // Waits for exit up to `timeout_s`; returns the exit code, 128+signal, or -1 on timeout.
+  int Wait(double timeout_s);
+  std::string Log() const;
+
+ private:
+  pid_t pid_ = -1;
+  int status_ = 0;
+  bool exited_ = false;
+  std::string log_path_;
+};
+
+// A TCP port on 127.0.0.1 that was free a moment ago.
+int FreePort();
+
+}  // namespace taco
+
+#endif  // TACO_TESTS_SUBPROCESS_H_
