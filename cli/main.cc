@@ -13,12 +13,16 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "cli/known_tasks.h"
+#include "cli/train_local.h"
 #include "common/logging.h"
 #include "common/run_config.h"
 #include "common/signals.h"
 #include "common/version.h"
 #include "google/protobuf/stubs/common.h"
 #include "replay/replay_role.h"
+#ifdef TACO_HAVE_RENDER
+#include "actor/envs/render.h"
+#endif
 
 namespace taco {
 namespace {
@@ -123,10 +127,6 @@ int main(int argc, char** argv) {
     ConfigArgs args;
   };
   std::vector<Pending> pending = {
-      {"train-local",
-       "train in one process: env pool, in-process replay and learner",
-       "learner core, issue #4",
-       {}},
       {"up",
        "start the whole cluster locally (replay shards, learner, actors, evaluator)",
        "actor-learner, issue #6",
@@ -143,6 +143,14 @@ int main(int argc, char** argv) {
     pending_apps.push_back(sub);
   }
 
+  ConfigArgs train_args;
+  bool train_resume = false;
+  CLI::App* train = app.add_subcommand(
+      "train-local", "train in one process: env pool, in-process replay and learner");
+  AddConfigArgs(train, &train_args);
+  train->add_flag("--resume", train_resume,
+                  "continue from the run's checkpoint (the replay refills first)");
+
   ConfigArgs replay_args;
   int replay_shard = 0;
   std::string replay_listen;
@@ -158,7 +166,16 @@ int main(int argc, char** argv) {
   render->add_option("task", render_task, "task name, e.g. reach-v2")->required();
   render->add_option("--policy", render_policy, "expert | random")
       ->check(CLI::IsMember({"expert", "random"}));
-  render->add_option("--out", render_out, "output file or folder")->required();
+  render->add_option("--out", render_out, "folder for frame_00000.ppm, frame_00001.ppm, ...")
+      ->required();
+  int render_frames = 150, render_size = 480, render_seed = 0;
+  std::string render_assets;
+  render->add_option("--frames", render_frames, "number of frames (env steps)")
+      ->check(CLI::Range(1, 100000));
+  render->add_option("--size", render_size, "image width and height in pixels")
+      ->check(CLI::Range(16, 4096));
+  render->add_option("--seed", render_seed, "variant seed")->check(CLI::Range(0, 1 << 30));
+  render->add_option("--assets", render_assets, "Meta-World assets folder (default: searched)");
 
   try {
     app.parse(argc, argv);
@@ -176,6 +193,19 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   if (check->parsed()) return ExitFor(CheckConfig(check_args));
+  if (train->parsed()) {
+    auto config = LoadConfig(train_args);
+    if (!config.ok()) return ExitFor(config.status());
+    TrainLocalOptions options;
+    options.resume = train_resume;
+    auto result = TrainLocal(*config, options);
+    if (!result.ok()) return ExitFor(result.status());
+    std::printf("done: %lld env steps, %lld updates in %.0f s; final mean success %.3f\n",
+                static_cast<long long>(result->env_steps), static_cast<long long>(result->updates),
+                result->wall_s,
+                result->evaluations.empty() ? 0.0 : result->evaluations.back().mean_success);
+    return kExitOk;
+  }
   if (replay->parsed()) {
     auto config = LoadConfig(replay_args);
     if (!config.ok()) return ExitFor(config.status());
@@ -188,6 +218,23 @@ int main(int argc, char** argv) {
     if (!config.ok()) return ExitFor(config.status());
     return ExitFor(NotBuilt(pending[i].name, pending[i].issue));
   }
-  if (render->parsed()) return ExitFor(NotBuilt("render", "task suite, issue #3"));
+  if (render->parsed()) {
+#ifdef TACO_HAVE_RENDER
+    envs::RenderOptions options;
+    options.task = render_task;
+    options.policy = render_policy;
+    options.out = render_out;
+    options.frames = render_frames;
+    options.width = options.height = render_size;
+    options.seed = static_cast<uint32_t>(render_seed);
+    options.assets_dir = render_assets;
+    absl::Status status = envs::RenderEpisode(options);
+    if (status.ok()) std::printf("wrote %d frames to %s\n", render_frames, render_out.c_str());
+    return ExitFor(status);
+#else
+    return ExitFor(absl::FailedPreconditionError(
+        "this taco was built without EGL (install libegl-dev and rebuild) and cannot render"));
+#endif
+  }
   return kExitBadInput;
 }

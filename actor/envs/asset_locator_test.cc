@@ -1,0 +1,102 @@
+#include "actor/envs/asset_locator.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+
+namespace taco::envs {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+class AssetLocatorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::path(testing::TempDir()) /
+            ("assets_" + std::to_string(::getpid()) + "_" +
+             testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(root_);
+    fs::create_directories(root_);
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  // A folder that passes the locator's check.
+  std::string MakeAssets(const std::string& name) {
+    const fs::path dir = root_ / name;
+    fs::create_directories(dir / "sawyer_xyz");
+    std::ofstream(dir / "sawyer_xyz" / "sawyer_reach_v2.xml") << "<mujoco/>";
+    return dir.string();
+  }
+
+  AssetSearchOptions Options() {
+    AssetSearchOptions options;
+    options.working_dir = (root_ / "nowhere" / "repo").string();
+    options.executable_dir = (root_ / "nowhere" / "repo" / "build").string();
+    options.getenv = [this](const char* name) -> const char* {
+      auto it = env_.find(name);
+      return it == env_.end() ? nullptr : it->second.c_str();
+    };
+    return options;
+  }
+
+  fs::path root_;
+  std::map<std::string, std::string> env_;
+};
+
+TEST_F(AssetLocatorTest, ConfigDirComesFirst) {
+  env_[kAssetsEnvVar] = MakeAssets("from_env");
+  AssetSearchOptions options = Options();
+  options.config_dir = MakeAssets("from_config");
+  EXPECT_EQ(LocateMetaWorldAssets(options).value(), options.config_dir);
+}
+
+TEST_F(AssetLocatorTest, EnvVarBeforeRepoAndCache) {
+  env_[kAssetsEnvVar] = MakeAssets("from_env");
+  env_["XDG_CACHE_HOME"] = root_.string();
+  EXPECT_EQ(LocateMetaWorldAssets(Options()).value(), env_[kAssetsEnvVar]);
+}
+
+TEST_F(AssetLocatorTest, FindsSharedFolderBesideAnAncestor) {
+  const std::string shared = MakeAssets("nowhere/shared/metaworld-assets");
+  EXPECT_EQ(LocateMetaWorldAssets(Options()).value(), shared);
+}
+
+TEST_F(AssetLocatorTest, FallsBackToXdgCache) {
+  fs::create_directories(root_ / "cache" / "taco");
+  const std::string cache = MakeAssets("cache/taco/metaworld-v2.0.0");
+  env_["XDG_CACHE_HOME"] = (root_ / "cache").string();
+  EXPECT_EQ(LocateMetaWorldAssets(Options()).value(), cache);
+}
+
+TEST_F(AssetLocatorTest, HomeCacheWithoutXdg) {
+  env_["HOME"] = root_.string();
+  const std::string cache = MakeAssets(".cache/taco/metaworld-v2.0.0");
+  EXPECT_EQ(LocateMetaWorldAssets(Options()).value(), cache);
+}
+
+TEST_F(AssetLocatorTest, NotFoundListsEveryPlaceSearched) {
+  env_[kAssetsEnvVar] = (root_ / "missing_env").string();
+  env_["HOME"] = root_.string();
+  AssetSearchOptions options = Options();
+  options.config_dir = (root_ / "missing_config").string();
+  const absl::StatusOr<std::string> found = LocateMetaWorldAssets(options);
+  ASSERT_EQ(found.status().code(), absl::StatusCode::kNotFound);
+  const std::string message(found.status().message());
+  for (const std::string& place : AssetCandidates(options)) {
+    EXPECT_THAT(message, HasSubstr(place));
+  }
+  EXPECT_THAT(message, HasSubstr("missing_config"));
+  EXPECT_THAT(message, HasSubstr("missing_env"));
+  EXPECT_THAT(message, HasSubstr("nowhere/shared/metaworld-assets"));
+  EXPECT_THAT(message, HasSubstr(".cache/taco/metaworld-v2.0.0"));
+}
+
+}  // namespace
+}  // namespace taco::envs

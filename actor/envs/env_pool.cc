@@ -1,0 +1,199 @@
+#include "actor/envs/env_pool.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "actor/envs/task_registry.h"
+#include "common/status.h"
+
+namespace taco::envs {
+
+// Persistent threads that, on each Run(), pull env indices from a shared
+// counter, so envs of uneven cost (contact-heavy tasks) balance out. The
+// calling thread works too, so num_threads == 1 needs no thread at all.
+class EnvPool::Workers {
+ public:
+  Workers(int num_threads, int num_items) : num_items_(num_items) {
+    for (int i = 1; i < num_threads; ++i) {
+      threads_.emplace_back([this] { Loop(); });
+    }
+  }
+
+  ~Workers() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+    }
+    start_.notify_all();
+    for (std::thread& t : threads_) t.join();
+  }
+
+  void Run(const std::function<void(int)>& fn) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      fn_ = &fn;
+      next_.store(0);
+      busy_ = static_cast<int>(threads_.size());
+      ++generation_;
+    }
+    start_.notify_all();
+    Drain(fn);
+    std::unique_lock<std::mutex> lock(mutex_);
+    finished_.wait(lock, [this] { return busy_ == 0; });
+    fn_ = nullptr;
+  }
+
+ private:
+  void Drain(const std::function<void(int)>& fn) {
+    for (int i = next_.fetch_add(1); i < num_items_; i = next_.fetch_add(1)) {
+      fn(i);
+    }
+  }
+
+  void Loop() {
+    uint64_t seen = 0;
+    while (true) {
+      const std::function<void(int)>* fn;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        start_.wait(lock, [&] { return stopping_ || generation_ != seen; });
+        if (stopping_) return;
+        seen = generation_;
+        fn = fn_;
+      }
+      Drain(*fn);
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (--busy_ == 0) finished_.notify_one();
+      }
+    }
+  }
+
+  const int num_items_;
+  std::vector<std::thread> threads_;
+  std::mutex mutex_;
+  std::condition_variable start_;
+  std::condition_variable finished_;
+  const std::function<void(int)>* fn_ = nullptr;
+  std::atomic<int> next_{0};
+  int busy_ = 0;
+  uint64_t generation_ = 0;
+  bool stopping_ = false;
+};
+
+absl::StatusOr<std::unique_ptr<EnvPool>> EnvPool::Create(const EnvPoolConfig& config) {
+  if (config.tasks.empty()) {
+    return absl::InvalidArgumentError("an env pool needs at least one task");
+  }
+  if (config.num_threads < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("num_threads must be at least 1, got ", config.num_threads));
+  }
+  std::unique_ptr<EnvPool> pool(new EnvPool());
+  const int n = static_cast<int>(config.tasks.size());
+  pool->envs_.resize(n);
+  pool->task_ids_.resize(n);
+  const absl::Span<const TaskDef* const> all = AllTasks();
+  for (int i = 0; i < n; ++i) {
+    TACO_ASSIGN_OR_RETURN(const TaskDef* def, FindTask(config.tasks[i]));
+    pool->task_ids_[i] = static_cast<int>(std::find(all.begin(), all.end(), def) - all.begin());
+  }
+  pool->running_return_.assign(n, 0);
+  pool->running_length_.assign(n, 0);
+  pool->running_success_.assign(n, 0);
+  pool->workers_ = std::make_unique<Workers>(std::min(config.num_threads, n), n);
+  // Scene loading dominates construction, so it is spread over the workers
+  // too.
+  TACO_RETURN_IF_ERROR(pool->ForEachEnv([&](int i) -> absl::Status {
+    EnvConfig env_config = config.env;
+    env_config.seed = config.env.seed + static_cast<uint32_t>(i);
+    TACO_ASSIGN_OR_RETURN(pool->envs_[i], MakeEnv(config.tasks[i], env_config));
+    return absl::OkStatus();
+  }));
+  return pool;
+}
+
+EnvPool::~EnvPool() = default;
+
+absl::Status EnvPool::ForEachEnv(const std::function<absl::Status(int)>& fn) {
+  std::vector<absl::Status> statuses(envs_.size());
+  workers_->Run([&](int i) { statuses[i] = fn(i); });
+  for (const absl::Status& s : statuses) {
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status EnvPool::Reset(std::vector<double>* obs) {
+  obs->resize(envs_.size() * kObsDim);
+  return ForEachEnv([&](int i) -> absl::Status {
+    TACO_ASSIGN_OR_RETURN(const Observation o, envs_[i]->Reset());
+    std::copy(o.begin(), o.end(), obs->begin() + i * kObsDim);
+    running_return_[i] = 0;
+    running_length_[i] = 0;
+    running_success_[i] = 0;
+    return absl::OkStatus();
+  });
+}
+
+absl::Status EnvPool::Step(absl::Span<const double> actions, PoolStep* out) {
+  const size_t n = envs_.size();
+  if (actions.size() != n * kActionDim) {
+    return absl::InvalidArgumentError(absl::StrCat("pool of ", n, " envs needs ", n * kActionDim,
+                                                   " action numbers, got ", actions.size()));
+  }
+  for (size_t k = 0; k < actions.size(); ++k) {
+    if (!std::isfinite(actions[k])) {
+      return absl::InvalidArgumentError(absl::StrCat("action of env ", k / kActionDim,
+                                                     " has a NaN or ",
+                                                     "infinite component; no env was stepped"));
+    }
+  }
+  out->obs.resize(n * kObsDim);
+  out->final_obs.resize(n * kObsDim);
+  out->reward.resize(n);
+  out->terminal.resize(n);
+  out->truncated.resize(n);
+  out->success.resize(n);
+  out->done.resize(n);
+  out->task_id = task_ids_;
+  out->episode_return.resize(n);
+  out->episode_length.resize(n);
+  out->episode_success.resize(n);
+  return ForEachEnv(
+      [&](int i) { return StepOne(i, actions.subspan(i * kActionDim, kActionDim), out); });
+}
+
+absl::Status EnvPool::StepOne(int i, absl::Span<const double> action, PoolStep* out) {
+  TACO_ASSIGN_OR_RETURN(const StepResult r, envs_[i]->Step(action));
+  running_return_[i] += r.reward;
+  running_length_[i] += 1;
+  running_success_[i] |= r.success ? 1 : 0;
+  const bool done = r.terminal || r.truncated;
+  std::copy(r.obs.begin(), r.obs.end(), out->final_obs.begin() + i * kObsDim);
+  out->reward[i] = r.reward;
+  out->terminal[i] = r.terminal;
+  out->truncated[i] = r.truncated;
+  out->success[i] = r.success;
+  out->done[i] = done;
+  out->episode_return[i] = running_return_[i];
+  out->episode_length[i] = running_length_[i];
+  out->episode_success[i] = running_success_[i];
+  if (!done) {
+    std::copy(r.obs.begin(), r.obs.end(), out->obs.begin() + i * kObsDim);
+    return absl::OkStatus();
+  }
+  TACO_ASSIGN_OR_RETURN(const Observation first, envs_[i]->Reset());
+  std::copy(first.begin(), first.end(), out->obs.begin() + i * kObsDim);
+  running_return_[i] = 0;
+  running_length_[i] = 0;
+  running_success_[i] = 0;
+  return absl::OkStatus();
+}
+
+}  // namespace taco::envs

@@ -1,0 +1,87 @@
+// A vector of Meta-World envs of mixed tasks stepped across a thread pool
+// with batched arrays in and out (in the manner of EnvPool): auto-reset, a
+// task id per env and per-episode statistics.
+#ifndef TACO_ACTOR_ENVS_ENV_POOL_H_
+#define TACO_ACTOR_ENVS_ENV_POOL_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "actor/envs/sawyer_env.h"
+
+namespace taco::envs {
+
+struct EnvPoolConfig {
+  // One task name per env; the pool's size is tasks.size().
+  std::vector<std::string> tasks;
+  // Applied to every env; env i is seeded with env.seed + i.
+  EnvConfig env;
+  // Worker threads including the caller's; 1 steps everything inline.
+  int num_threads = 1;
+};
+
+// Batched results of one Step, row i belonging to env i.
+struct PoolStep {
+  // N×39: the observation to act on next; after an episode ended this is the
+  // first observation of the next episode (the env was reset).
+  std::vector<double> obs;
+  // N×39: the observation the action led to (differs from obs only where
+  // done), for building transitions.
+  std::vector<double> final_obs;
+  std::vector<double> reward;
+  std::vector<uint8_t> terminal;
+  std::vector<uint8_t> truncated;
+  std::vector<uint8_t> success;
+  // terminal || truncated: the env was reset after this step.
+  std::vector<uint8_t> done;
+  // Index into AllTasks().
+  std::vector<int> task_id;
+  // Episode statistics, meaningful where done: summed reward, steps, and
+  // whether success was reached at any step.
+  std::vector<double> episode_return;
+  std::vector<int> episode_length;
+  std::vector<uint8_t> episode_success;
+};
+
+class EnvPool {
+ public:
+  static absl::StatusOr<std::unique_ptr<EnvPool>> Create(const EnvPoolConfig& config);
+  ~EnvPool();
+  EnvPool(const EnvPool&) = delete;
+  EnvPool& operator=(const EnvPool&) = delete;
+
+  int size() const { return static_cast<int>(envs_.size()); }
+  const std::vector<int>& task_ids() const { return task_ids_; }
+  SawyerEnv& env(int i) { return *envs_[i]; }
+
+  // Resets every env; `obs` receives N×39 numbers.
+  absl::Status Reset(std::vector<double>* obs);
+  // Steps every env with its row of `actions` (N×4). A wrong size or a
+  // non-finite number is rejected before any env moves.
+  absl::Status Step(absl::Span<const double> actions, PoolStep* out);
+
+ private:
+  class Workers;
+
+  EnvPool() = default;
+  // Runs fn(i) for every env across the workers; the first error wins.
+  absl::Status ForEachEnv(const std::function<absl::Status(int)>& fn);
+  absl::Status StepOne(int i, absl::Span<const double> action, PoolStep* out);
+
+  std::vector<std::unique_ptr<SawyerEnv>> envs_;
+  std::vector<int> task_ids_;
+  std::vector<double> running_return_;
+  std::vector<int> running_length_;
+  std::vector<uint8_t> running_success_;
+  std::unique_ptr<Workers> workers_;
+};
+
+}  // namespace taco::envs
+
+#endif  // TACO_ACTOR_ENVS_ENV_POOL_H_

@@ -1,0 +1,111 @@
+#include "actor/envs/env_pool.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "actor/envs/task_registry.h"
+
+namespace taco::envs {
+namespace {
+
+EnvPoolConfig MixedConfig(int threads) {
+  EnvPoolConfig config;
+  config.tasks = {"reach-v2", "door-open-v2", "push-v2", "lever-pull-v2"};
+  config.env.max_episode_steps = 30;
+  config.env.seed = 5;
+  config.num_threads = threads;
+  return config;
+}
+
+std::vector<double> Actions(int n, int t) {
+  std::vector<double> a(n * kActionDim);
+  for (size_t k = 0; k < a.size(); ++k) a[k] = std::sin(0.1 * t + k);
+  return a;
+}
+
+TEST(EnvPoolTest, StepsMixedTasksWithTaskIdsAndAutoReset) {
+  auto pool = EnvPool::Create(MixedConfig(2)).value();
+  ASSERT_EQ(pool->size(), 4);
+  EXPECT_EQ(pool->task_ids(), (std::vector<int>{0, 3, 1, 12}));
+  std::vector<double> obs;
+  ASSERT_TRUE(pool->Reset(&obs).ok());
+  ASSERT_EQ(obs.size(), 4u * kObsDim);
+  PoolStep out;
+  for (int t = 1; t <= 30; ++t) {
+    ASSERT_TRUE(pool->Step(Actions(4, t), &out).ok());
+    for (int i = 0; i < 4; ++i) {
+      EXPECT_EQ(out.task_id[i], pool->task_ids()[i]);
+      EXPECT_EQ(out.episode_length[i], t);
+      EXPECT_EQ(out.done[i], t == 30);
+      EXPECT_EQ(out.truncated[i], t == 30);
+    }
+  }
+  // After the time limit each env was reset: obs is a fresh first frame
+  // (prev == current) while final_obs is where the episode ended.
+  for (int i = 0; i < 4; ++i) {
+    const double* o = out.obs.data() + i * kObsDim;
+    for (int k = 0; k < 18; ++k) EXPECT_EQ(o[k], o[18 + k]);
+    EXPECT_NE(out.final_obs[i * kObsDim], o[0]);
+  }
+  ASSERT_TRUE(pool->Step(Actions(4, 31), &out).ok());
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(out.episode_length[i], 1);
+}
+
+TEST(EnvPoolTest, EpisodeStatsAccumulate) {
+  auto pool = EnvPool::Create(MixedConfig(1)).value();
+  std::vector<double> obs;
+  ASSERT_TRUE(pool->Reset(&obs).ok());
+  PoolStep out;
+  std::vector<double> sum(4, 0);
+  for (int t = 1; t <= 30; ++t) {
+    ASSERT_TRUE(pool->Step(Actions(4, t), &out).ok());
+    for (int i = 0; i < 4; ++i) sum[i] += out.reward[i];
+  }
+  for (int i = 0; i < 4; ++i) EXPECT_NEAR(out.episode_return[i], sum[i], 1e-9);
+}
+
+TEST(EnvPoolTest, ThreadCountDoesNotChangeResults) {
+  auto one = EnvPool::Create(MixedConfig(1)).value();
+  auto two = EnvPool::Create(MixedConfig(2)).value();
+  std::vector<double> obs1, obs2;
+  ASSERT_TRUE(one->Reset(&obs1).ok());
+  ASSERT_TRUE(two->Reset(&obs2).ok());
+  EXPECT_EQ(obs1, obs2);
+  PoolStep a, b;
+  for (int t = 0; t < 45; ++t) {
+    ASSERT_TRUE(one->Step(Actions(4, t), &a).ok());
+    ASSERT_TRUE(two->Step(Actions(4, t), &b).ok());
+    ASSERT_EQ(a.obs, b.obs);
+    ASSERT_EQ(a.reward, b.reward);
+  }
+}
+
+TEST(EnvPoolTest, BadBatchesAreRejectedBeforeAnyEnvMoves) {
+  auto pool = EnvPool::Create(MixedConfig(2)).value();
+  std::vector<double> obs;
+  ASSERT_TRUE(pool->Reset(&obs).ok());
+  PoolStep out;
+  EXPECT_EQ(pool->Step(std::vector<double>(15, 0), &out).code(),
+            absl::StatusCode::kInvalidArgument);
+  std::vector<double> actions(16, 0);
+  actions[13] = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_EQ(pool->Step(actions, &out).code(), absl::StatusCode::kInvalidArgument);
+  for (int i = 0; i < pool->size(); ++i) {
+    EXPECT_EQ(pool->env(i).elapsed_steps(), 0);
+  }
+}
+
+TEST(EnvPoolTest, UnknownTaskFailsCreation) {
+  EnvPoolConfig config = MixedConfig(2);
+  config.tasks.push_back("fly-v2");
+  const auto pool = EnvPool::Create(config);
+  EXPECT_EQ(pool.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(pool.status().message(), ::testing::HasSubstr("fly-v2"));
+}
+
+}  // namespace
+}  // namespace taco::envs

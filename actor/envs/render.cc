@@ -1,0 +1,204 @@
+#include "actor/envs/render.h"
+
+#include <EGL/egl.h>
+#include <EGL/eglext.h>
+#include <mujoco/mujoco.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <system_error>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "actor/envs/scripted_experts.h"
+#include "actor/envs/task_registry.h"
+#include "common/status.h"
+
+namespace taco::envs {
+namespace {
+
+// A headless desktop-GL context on Mesa's surfaceless EGL platform (or the
+// default display where that is missing). MuJoCo renders into its own
+// offscreen framebuffer, so no surface is needed.
+class EglContext {
+ public:
+  static absl::StatusOr<std::unique_ptr<EglContext>> Create() {
+    EGLDisplay display = EGL_NO_DISPLAY;
+    const auto get_platform_display = reinterpret_cast<PFNEGLGETPLATFORMDISPLAYEXTPROC>(
+        eglGetProcAddress("eglGetPlatformDisplayEXT"));
+    if (get_platform_display != nullptr) {
+      display = get_platform_display(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY, nullptr);
+    }
+    if (display == EGL_NO_DISPLAY) display = eglGetDisplay(EGL_DEFAULT_DISPLAY);
+    EGLint major = 0;
+    EGLint minor = 0;
+    if (display == EGL_NO_DISPLAY || eglInitialize(display, &major, &minor) != EGL_TRUE) {
+      return Unavailable("no EGL display could be initialised");
+    }
+    auto context = std::unique_ptr<EglContext>(new EglContext(display));
+    const EGLint config_attribs[] = {EGL_RED_SIZE,
+                                     8,
+                                     EGL_GREEN_SIZE,
+                                     8,
+                                     EGL_BLUE_SIZE,
+                                     8,
+                                     EGL_DEPTH_SIZE,
+                                     24,
+                                     EGL_RENDERABLE_TYPE,
+                                     EGL_OPENGL_BIT,
+                                     EGL_SURFACE_TYPE,
+                                     EGL_PBUFFER_BIT,
+                                     EGL_NONE};
+    EGLConfig config;
+    EGLint count = 0;
+    if (eglChooseConfig(display, config_attribs, &config, 1, &count) != EGL_TRUE || count < 1) {
+      return Unavailable("no EGL config with desktop OpenGL");
+    }
+    if (eglBindAPI(EGL_OPENGL_API) != EGL_TRUE) {
+      return Unavailable("EGL cannot bind desktop OpenGL");
+    }
+    context->context_ = eglCreateContext(display, config, EGL_NO_CONTEXT, nullptr);
+    if (context->context_ == EGL_NO_CONTEXT ||
+        eglMakeCurrent(display, EGL_NO_SURFACE, EGL_NO_SURFACE, context->context_) != EGL_TRUE) {
+      return Unavailable("EGL could not make a surfaceless context current");
+    }
+    return context;
+  }
+
+  ~EglContext() {
+    eglMakeCurrent(display_, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT);
+    if (context_ != EGL_NO_CONTEXT) eglDestroyContext(display_, context_);
+    eglTerminate(display_);
+  }
+
+ private:
+  explicit EglContext(EGLDisplay display) : display_(display) {}
+
+  static absl::Status Unavailable(const char* why) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("no OpenGL context is available for offscreen rendering (", why,
+                     "); rendering needs EGL with a desktop-GL driver, e.g. Mesa"));
+  }
+
+  EGLDisplay display_;
+  EGLContext context_ = EGL_NO_CONTEXT;
+};
+
+// MuJoCo's visualisation state for one model, released in reverse order.
+class Renderer {
+ public:
+  Renderer(const mjModel* m, int width, int height) : width_(width), height_(height) {
+    mjv_defaultCamera(&camera_);
+    mjv_defaultOption(&option_);
+    mjv_defaultScene(&scene_);
+    mjr_defaultContext(&context_);
+    mjv_makeScene(m, &scene_, 2000);
+    // The offscreen buffer takes its size from the model; MuJoCo 2.2 has no
+    // resize call, so the context is made from a copy with the wanted size.
+    mjModel* sized = mj_copyModel(nullptr, m);
+    sized->vis.global.offwidth = width;
+    sized->vis.global.offheight = height;
+    mjr_makeContext(sized, &context_, mjFONTSCALE_100);
+    mj_deleteModel(sized);
+    mjr_setBuffer(mjFB_OFFSCREEN, &context_);
+    // A three-quarter view of the table from the robot's side.
+    camera_.type = mjCAMERA_FREE;
+    camera_.lookat[0] = 0;
+    camera_.lookat[1] = 0.7;
+    camera_.lookat[2] = 0.1;
+    camera_.distance = 1.4;
+    camera_.azimuth = 135;
+    camera_.elevation = -25;
+  }
+  ~Renderer() {
+    mjr_freeContext(&context_);
+    mjv_freeScene(&scene_);
+  }
+  Renderer(const Renderer&) = delete;
+  Renderer& operator=(const Renderer&) = delete;
+
+  // RGB rows, bottom row first (OpenGL order).
+  const std::vector<unsigned char>& Render(const mjModel* m, mjData* d) {
+    mjv_updateScene(m, d, &option_, nullptr, &camera_, mjCAT_ALL, &scene_);
+    const mjrRect viewport = {0, 0, width_, height_};
+    mjr_render(viewport, &scene_, &context_);
+    rgb_.resize(3 * width_ * height_);
+    mjr_readPixels(rgb_.data(), nullptr, viewport, &context_);
+    return rgb_;
+  }
+
+ private:
+  int width_;
+  int height_;
+  mjvCamera camera_;
+  mjvOption option_;
+  mjvScene scene_;
+  mjrContext context_;
+  std::vector<unsigned char> rgb_;
+};
+
+absl::Status WritePpm(const std::filesystem::path& path, int width, int height,
+                      const std::vector<unsigned char>& rgb) {
+  std::ofstream out(path, std::ios::binary);
+  out << "P6\n" << width << " " << height << "\n255\n";
+  for (int row = height - 1; row >= 0; --row) {
+    out.write(reinterpret_cast<const char*>(rgb.data() + 3 * width * row), 3 * width);
+  }
+  if (!out) {
+    return absl::InternalError(absl::StrCat("could not write ", path.string()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status RenderEpisode(const RenderOptions& options) {
+  if (options.policy != "expert" && options.policy != "random") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("policy must be 'expert' or 'random', got '", options.policy, "'"));
+  }
+  if (options.frames < 1 || options.width < 16 || options.height < 16) {
+    return absl::InvalidArgumentError("render needs frames >= 1 and an image of at least 16x16");
+  }
+  if (options.out.empty()) {
+    return absl::InvalidArgumentError("render needs an output folder");
+  }
+  EnvConfig config;
+  config.assets_dir = options.assets_dir;
+  config.max_episode_steps = options.frames;
+  config.seed = options.seed;
+  config.variant_seed = options.seed;
+  TACO_ASSIGN_OR_RETURN(std::unique_ptr<SawyerEnv> env, MakeEnv(options.task, config));
+  TACO_ASSIGN_OR_RETURN(const ExpertPolicy expert, FindExpert(options.task));
+  std::error_code ec;
+  std::filesystem::create_directories(options.out, ec);
+  if (ec) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot create output folder ", options.out, ": ", ec.message()));
+  }
+  TACO_ASSIGN_OR_RETURN(std::unique_ptr<EglContext> gl, EglContext::Create());
+  // The env's model and data are only read for drawing; rendering happens
+  // between steps.
+  Renderer renderer(env->model(), options.width, options.height);
+  NumpyRandom rng(options.seed);
+  TACO_ASSIGN_OR_RETURN(Observation obs, env->Reset());
+  for (int frame = 0; frame < options.frames; ++frame) {
+    const auto& rgb = renderer.Render(env->model(), const_cast<mjData*>(env->data()));
+    TACO_RETURN_IF_ERROR(
+        WritePpm(std::filesystem::path(options.out) / absl::StrFormat("frame_%05d.ppm", frame),
+                 options.width, options.height, rgb));
+    Action action = expert(obs);
+    if (options.policy == "random") {
+      for (double& a : action) a = rng.Uniform(-1, 1);
+    }
+    TACO_ASSIGN_OR_RETURN(const StepResult step, env->Step(action));
+    obs = step.obs;
+    if (step.terminal || step.truncated) break;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace taco::envs

@@ -1,0 +1,57 @@
+// The proof that scene, control, reward and success are ported faithfully:
+// each task's scripted expert must reach Meta-World v2.0.0's expected success
+// rates under the spec's harness (episodes of up to 500 steps, success at
+// any step).
+#include "actor/envs/scripted_experts.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "actor/envs/task_registry.h"
+
+namespace taco::envs {
+namespace {
+
+class ExpertTest : public ::testing::TestWithParam<std::string> {};
+
+// No action noise, one episode on each of the task's 50 fixed variants.
+TEST_P(ExpertTest, ReachesExpectedRateWithoutNoiseOnAllFiftyVariants) {
+  const ExpectedSuccess expected = ExpectedExpertSuccess(GetParam()).value();
+  ExpertEvalOptions options;
+  options.noise_pct = 0;
+  const double rate = ExpertSuccessRate(GetParam(), options).value();
+  RecordProperty("success_rate", std::to_string(rate));
+  EXPECT_GE(rate, expected.noise_0) << GetParam();
+}
+
+// Gaussian action noise of 10 % of the action range (std 0.2), 100 episodes
+// on fresh variants, as Meta-World's test_scripted_policies.py.
+TEST_P(ExpertTest, ReachesExpectedRateWithTenPercentNoise) {
+  const ExpectedSuccess expected = ExpectedExpertSuccess(GetParam()).value();
+  ExpertEvalOptions options;
+  options.noise_pct = 0.1;
+  options.episodes = 100;
+  const double rate = ExpertSuccessRate(GetParam(), options).value();
+  RecordProperty("success_rate", std::to_string(rate));
+  EXPECT_GE(rate, expected.noise_0_1) << GetParam();
+}
+
+INSTANTIATE_TEST_SUITE_P(Suite, ExpertTest, ::testing::ValuesIn(TaskNames()), [](const auto& info) {
+  std::string name = info.param;
+  for (char& c : name) {
+    if (c == '-') c = '_';
+  }
+  return name;
+});
+
+TEST(ExpertLookupTest, EveryTaskHasAnExpertAndUnknownIsNotFound) {
+  for (const std::string& task : TaskNames()) {
+    EXPECT_TRUE(FindExpert(task).ok()) << task;
+    EXPECT_TRUE(ExpectedExpertSuccess(task).ok()) << task;
+  }
+  EXPECT_EQ(FindExpert("nope-v2").status().code(), absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace taco::envs

@@ -1,0 +1,261 @@
+// taco_bench_learner: PaCo-SAC updates per second at the paper's shape
+// (batch 1280 = 128 × 10 tasks, K = 5, hidden [400, 400, 400]) against a
+// Python PyTorch eager reference of the same update that mixes in output space
+// like the official code (bench/reference_paco_update.py), run in the same
+// process tree with the same thread count.
+//
+// Prints what it measures, then one JSON object as its last line:
+//   updates_per_s, reference_updates_per_s, speedup_vs_reference, device, …
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "learner/paco/learner.h"
+
+namespace {
+
+struct Flags {
+  std::string reference;  // empty: bench/reference_paco_update.py under cwd or the source tree
+  std::string python = "/usr/bin/python3";
+  std::string device = "cpu";
+  std::string path = "composed";
+  int threads = 0;  // 0: every core
+  int updates = 10;
+  int warmup = 2;
+  int reference_updates = 3;
+  int output_space_updates = 2;  // 0 skips timing our own output-space path
+  int tasks = 10;
+  int per_task = 128;
+  bool skip_reference = false;
+};
+
+void Usage() {
+  std::cerr
+      << "usage: taco_bench_learner [--reference=PATH] [--python=BIN] [--device=cpu|cuda|auto]\n"
+         "  [--path=composed|output_space] [--threads=N] [--updates=N] [--warmup=N]\n"
+         "  [--reference_updates=N] [--output_space_updates=N] [--tasks=N]\n"
+         "  [--per_task=N] [--skip_reference]\n";
+}
+
+bool ParseFlags(int argc, char** argv, Flags* f) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const size_t eq = arg.find('=');
+    const std::string key = arg.substr(0, eq);
+    const std::string value = eq == std::string::npos ? "" : arg.substr(eq + 1);
+    auto to_int = [&value](int* out) {
+      char* end = nullptr;
+      const long v = std::strtol(value.c_str(), &end, 10);
+      if (value.empty() || *end != '\0' || v < 0) return false;
+      *out = static_cast<int>(v);
+      return true;
+    };
+    bool ok = true;
+    if (key == "--reference") {
+      f->reference = value;
+    } else if (key == "--python") {
+      f->python = value;
+    } else if (key == "--device") {
+      f->device = value;
+    } else if (key == "--path") {
+      f->path = value;
+    } else if (key == "--threads") {
+      ok = to_int(&f->threads);
+    } else if (key == "--updates") {
+      ok = to_int(&f->updates) && f->updates > 0;
+    } else if (key == "--warmup") {
+      ok = to_int(&f->warmup);
+    } else if (key == "--reference_updates") {
+      ok = to_int(&f->reference_updates) && f->reference_updates > 0;
+    } else if (key == "--output_space_updates") {
+      ok = to_int(&f->output_space_updates);
+    } else if (key == "--tasks") {
+      ok = to_int(&f->tasks) && f->tasks > 0;
+    } else if (key == "--per_task") {
+      ok = to_int(&f->per_task) && f->per_task > 0;
+    } else if (key == "--skip_reference") {
+      f->skip_reference = true;
+    } else {
+      ok = false;
+    }
+    if (!ok) {
+      std::cerr << "bad flag: " << arg << "\n";
+      return false;
+    }
+  }
+  return true;
+}
+
+// A stratified batch like the learner's sampler asks for (per_task of each
+// task), in shuffled order so the task routing does real work.
+paco::TransitionBatch MakeBatch(int tasks, int per_task) {
+  const int64_t b = static_cast<int64_t>(tasks) * per_task;
+  torch::manual_seed(7);
+  paco::TransitionBatch batch;
+  batch.obs = torch::randn({b, 39});
+  batch.action = torch::rand({b, 4}) * 2 - 1;
+  batch.reward = torch::rand({b}) * 10;
+  batch.next_obs = torch::randn({b, 39});
+  batch.terminal = torch::zeros({b}, torch::kBool);
+  batch.truncated = torch::zeros({b}, torch::kBool);
+  batch.task = torch::arange(tasks, torch::kInt64)
+                   .repeat_interleave(per_task)
+                   .index_select(0, torch::randperm(b, torch::kInt64));
+  return batch;
+}
+
+double Now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// Updates per second of our learner; -1 on error.
+double MeasureLearner(const Flags& f, const std::string& device, paco::ComputePath path,
+                      int updates, int warmup) {
+  paco::PacoOptions o;
+  o.num_tasks = f.tasks;
+  o.batch_size = static_cast<int64_t>(f.tasks) * f.per_task;
+  o.device = device;
+  o.compute_path = path;
+  auto learner = paco::Learner::Create(o);
+  if (!learner.ok()) {
+    std::cerr << learner.status().ToString() << "\n";
+    return -1;
+  }
+  const paco::TransitionBatch batch = MakeBatch(f.tasks, f.per_task);
+  const bool cuda = (*learner)->device().is_cuda();
+  for (int i = 0; i < warmup; ++i) {
+    paco::Status s = (*learner)->Update(batch);
+    if (!s.ok()) {
+      std::cerr << s.ToString() << "\n";
+      return -1;
+    }
+  }
+  if (cuda) torch::cuda::synchronize();
+  const double start = Now();
+  for (int i = 0; i < updates; ++i) {
+    if (!(*learner)->Update(batch).ok()) return -1;
+  }
+  if (cuda) torch::cuda::synchronize();
+  const double elapsed = Now() - start;
+  paco::UpdateStats stats;
+  if (!(*learner)->Update(batch, &stats).ok()) return -1;
+  const double rate = updates / elapsed;
+  std::printf("  %s, %s path: %d updates in %.3f s = %.3f updates/s (loss %.3f)\n",
+              (*learner)->device().str().c_str(), paco::ComputePathName(path), updates, elapsed,
+              rate, stats.loss);
+  std::fflush(stdout);
+  return rate;
+}
+
+std::string DefaultReferencePath() {
+  const std::string rel = "bench/reference_paco_update.py";
+  if (std::ifstream(rel).good()) return rel;
+  return std::string(TACO_SOURCE_DIR) + "/" + rel;
+}
+
+// Runs the Python reference and returns its reference_updates_per_s; -1 on error.
+double MeasureReference(const Flags& f, int threads, const std::string& device) {
+  const std::string script = f.reference.empty() ? DefaultReferencePath() : f.reference;
+  if (!std::ifstream(script).good()) {
+    std::cerr << "reference script not found: " << script << "\n";
+    return -1;
+  }
+  std::ostringstream cmd;
+  cmd << "MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=1073741824 "
+         "MALLOC_TOP_PAD_=268435456 '"
+      << f.python << "' '" << script << "' --threads " << threads << " --updates "
+      << f.reference_updates << " --warmup 1 --tasks " << f.tasks << " --per_task " << f.per_task
+      << " --device " << device << " 2>&1";
+  std::printf("  running: %s\n", cmd.str().c_str());
+  std::fflush(stdout);
+  FILE* pipe = ::popen(cmd.str().c_str(), "r");
+  if (pipe == nullptr) return -1;
+  std::string output, last;
+  char buf[4096];
+  while (std::fgets(buf, sizeof(buf), pipe) != nullptr) output += buf;
+  const int rc = ::pclose(pipe);
+  std::istringstream lines(output);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty()) last = line;
+    if (line.rfind("reference:", 0) == 0) std::printf("  %s\n", line.c_str());
+  }
+  const std::string key = "\"reference_updates_per_s\":";
+  const size_t pos = last.find(key);
+  if (rc != 0 || pos == std::string::npos) {
+    std::cerr << "reference failed (exit " << rc << "):\n" << output;
+    return -1;
+  }
+  return std::strtod(last.c_str() + pos + key.size(), nullptr);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Flags f;
+  if (!ParseFlags(argc, argv, &f)) {
+    Usage();
+    return 2;
+  }
+  // Keeps freed activations in the heap (see paco::TuneHostAllocator); the
+  // reference gets the same glibc settings through the environment.
+  paco::TuneHostAllocator();
+  const int threads = f.threads > 0
+                          ? f.threads
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  torch::set_num_threads(threads);
+  auto path = paco::ParseComputePath(f.path);
+  if (!path.ok()) {
+    std::cerr << path.status().ToString() << "\n";
+    return 2;
+  }
+  auto device = paco::ResolveDevice(f.device);
+  if (!device.ok()) {
+    std::cerr << device.status().ToString() << "\n";
+    return 2;
+  }
+  const std::string device_name = device->is_cuda() ? "cuda" : "cpu";
+  std::printf(
+      "taco_bench_learner: PaCo-SAC updates/s at batch %d (%d per task x %d tasks), K=5, hidden "
+      "[400,400,400], two-step sequences (actor at %d states), %d torch threads\n",
+      f.tasks * f.per_task, f.per_task, f.tasks, 2 * f.tasks * f.per_task, threads);
+  std::fflush(stdout);
+
+  const double rate = MeasureLearner(f, device_name, *path, f.updates, f.warmup);
+  if (rate < 0) return 1;
+  double output_space = -1;
+  if (f.output_space_updates > 0 && *path == paco::ComputePath::kComposed) {
+    output_space =
+        MeasureLearner(f, device_name, paco::ComputePath::kOutputSpace, f.output_space_updates, 1);
+  }
+  double cuda_rate = -1;
+  if (!device->is_cuda() && torch::cuda::is_available()) {
+    cuda_rate = MeasureLearner(f, "cuda", *path, std::max(f.updates, 200), 20);
+  }
+  double reference = -1;
+  if (!f.skip_reference) {
+    reference = MeasureReference(f, threads, device_name);
+    if (reference <= 0) return 1;
+  }
+
+  std::ostringstream json;
+  json.precision(6);
+  json << "{\"updates_per_s\": " << rate
+       << ", \"reference_updates_per_s\": " << (reference > 0 ? std::to_string(reference) : "null")
+       << ", \"speedup_vs_reference\": "
+       << (reference > 0 ? std::to_string(rate / reference) : "null") << ", \"device\": \""
+       << device_name << "\", \"compute_path\": \"" << paco::ComputePathName(*path)
+       << "\", \"threads\": " << threads << ", \"batch\": " << f.tasks * f.per_task;
+  if (output_space > 0) json << ", \"output_space_updates_per_s\": " << output_space;
+  if (cuda_rate > 0) json << ", \"cuda_updates_per_s\": " << cuda_rate;
+  json << "}";
+  std::printf("%s\n", json.str().c_str());
+  return 0;
+}

@@ -1,0 +1,10 @@
+# taco_bench_learner: PaCo-SAC updates/s at the paper's shape against a Python
+# PyTorch eager reference of the same update (see learner_bench.cc). Included
+# from bench/CMakeLists.txt, or from learner/paco in TACO_PACO_ONLY mode.
+add_executable(taco_bench_learner ${PROJECT_SOURCE_DIR}/bench/learner_bench.cc)
+target_link_libraries(taco_bench_learner PRIVATE taco_paco taco_warnings)
+target_precompile_headers(taco_bench_learner REUSE_FROM taco_paco)
+target_compile_definitions(taco_bench_learner PRIVATE
+  TACO_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+# scripts/bench runs benchmarks from the top of the build folder.
+set_target_properties(taco_bench_learner PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})

@@ -1,0 +1,430 @@
+#include "cli/train_local.h"
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "actor/envs/env_pool.h"
+#include "actor/envs/task_registry.h"
+#include "common/logging.h"
+#include "common/signals.h"
+#include "common/status.h"
+#include "learner/learner_config.h"
+#include "learner/paco/learner.h"
+#include "replay/replay_buffer.h"
+
+namespace taco {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr int kObs = envs::kObsDim;
+constexpr int kAct = envs::kActionDim;
+
+double Since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// Index of each pool task id (AllTasks order) in the run's task list.
+absl::StatusOr<std::vector<int64_t>> RunTaskIndex(const std::vector<std::string>& run_tasks) {
+  std::vector<int64_t> index(envs::AllTasks().size(), -1);
+  for (size_t i = 0; i < run_tasks.size(); ++i) {
+    bool found = false;
+    for (size_t j = 0; j < envs::AllTasks().size(); ++j) {
+      if (envs::AllTasks()[j]->name == run_tasks[i]) {
+        index[j] = static_cast<int64_t>(i);
+        found = true;
+      }
+    }
+    if (!found) return absl::NotFoundError(absl::StrCat("unknown task '", run_tasks[i], "'"));
+  }
+  return index;
+}
+
+envs::EnvConfig EnvConfigFrom(const RunConfig& config, uint32_t seed) {
+  envs::EnvConfig env;
+  env.assets_dir = config.env.assets_dir;
+  env.max_episode_steps = config.env.max_episode_steps;
+  env.seed = seed;
+  env.variant_seed = static_cast<uint32_t>(config.run.seed);
+  env.variant_mode = config.env.goals == "fresh" ? envs::VariantMode::kFreshEachReset
+                                                 : envs::VariantMode::kFixedSet;
+  return env;
+}
+
+torch::Tensor ObsTensor(const std::vector<double>& obs, int64_t n) {
+  torch::Tensor t = torch::empty({n, kObs}, torch::kFloat32);
+  float* p = t.data_ptr<float>();
+  for (int64_t i = 0; i < n * kObs; ++i) p[i] = static_cast<float>(obs[i]);
+  return t;
+}
+
+// Appends rows to a CSV file, writing the header when the file is new.
+class CsvLog {
+ public:
+  CsvLog(const std::string& path, const std::string& header) {
+    const bool fresh = !std::filesystem::exists(path);
+    out_.open(path, std::ios::app);
+    if (fresh) out_ << header << "\n";
+  }
+  void Row(const std::string& row) {
+    out_ << row << "\n";
+    out_.flush();
+  }
+  bool ok() const { return out_.good(); }
+
+ private:
+  std::ofstream out_;
+};
+
+class Trainer {
+ public:
+  Trainer(const RunConfig& config, const TrainLocalOptions& options)
+      : config_(config), options_(options) {}
+
+  absl::StatusOr<TrainLocalResult> Run();
+
+ private:
+  absl::Status Setup();
+  absl::Status CollectStep();
+  absl::Status TrainUpTo();
+  absl::StatusOr<EvalPoint> Evaluate();
+  absl::Status SyncPolicy();
+  absl::Status Checkpoint();
+  void Progress();
+  int PoolThreads() const {
+    return config_.trainer.threads > 0
+               ? config_.trainer.threads
+               : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  }
+
+  const RunConfig& config_;
+  const TrainLocalOptions options_;
+  int64_t num_tasks_ = 0;
+  std::vector<int64_t> run_task_index_;
+  paco::PacoOptions paco_options_;
+  std::unique_ptr<paco::Learner> learner_;
+  std::unique_ptr<paco::PolicyInference> policy_;
+  std::unique_ptr<envs::EnvPool> pool_;
+  std::unique_ptr<ReplayBuffer> replay_;
+  std::vector<double> obs_;
+  envs::PoolStep step_;
+  std::mt19937_64 rng_;
+
+  int64_t env_steps_ = 0;
+  int64_t next_eval_ = 0;
+  int64_t next_log_ = 0;
+  Clock::time_point start_;
+  Clock::time_point last_checkpoint_;
+  Clock::time_point last_log_time_;
+  int64_t last_log_steps_ = 0, last_log_updates_ = 0;
+  // Episode statistics since the last progress line.
+  double episode_return_sum_ = 0.0, episode_success_sum_ = 0.0;
+  int64_t episodes_ = 0;
+  paco::UpdateStats last_stats_;
+  std::unique_ptr<CsvLog> progress_csv_, eval_csv_;
+  TrainLocalResult result_;
+};
+
+absl::Status Trainer::Setup() {
+  num_tasks_ = static_cast<int64_t>(config_.tasks.size());
+  TACO_ASSIGN_OR_RETURN(run_task_index_, RunTaskIndex(config_.tasks));
+  TACO_ASSIGN_OR_RETURN(paco_options_, PacoOptionsFromConfig(config_));
+  if (config_.trainer.threads > 0) torch::set_num_threads(config_.trainer.threads);
+  auto learner = paco::Learner::Create(paco_options_);
+  if (!learner.ok()) return FromPaco(learner.status());
+  learner_ = std::move(*learner);
+  paco::PacoOptions cpu = paco_options_;
+  cpu.device = "cpu";
+  auto policy = paco::PolicyInference::Create(cpu);
+  if (!policy.ok()) return FromPaco(policy.status());
+  policy_ = std::move(*policy);
+  policy_->Reseed(static_cast<uint64_t>(config_.run.seed) * 7919 + 1);
+
+  const std::string ckpt = config_.CheckpointDir() + "/learner.ckpt";
+  if (options_.resume && std::filesystem::exists(ckpt)) {
+    TACO_RETURN_IF_ERROR(Annotate(FromPaco(learner_->Load(ckpt)), "resuming"));
+    std::ifstream state(config_.CheckpointDir() + "/trainer.state");
+    if (!(state >> env_steps_)) {
+      return absl::DataLossError(
+          absl::StrCat(config_.CheckpointDir(), "/trainer.state is missing or damaged"));
+    }
+    TACO_LOG(INFO) << "resumed from " << ckpt << " at " << env_steps_ << " env steps, "
+                   << learner_->num_updates() << " updates";
+  }
+  TACO_RETURN_IF_ERROR(SyncPolicy());
+
+  envs::EnvPoolConfig pool_config;
+  // The paper's parallel envs; env i runs task i mod T.
+  for (int i = 0; i < config_.trainer.num_envs; ++i) {
+    pool_config.tasks.push_back(config_.tasks[i % num_tasks_]);
+  }
+  pool_config.env = EnvConfigFrom(config_, static_cast<uint32_t>(config_.run.seed * 1000));
+  pool_config.num_threads = PoolThreads();
+  TACO_ASSIGN_OR_RETURN(pool_, envs::EnvPool::Create(pool_config));
+  TACO_RETURN_IF_ERROR(pool_->Reset(&obs_));
+  const int64_t per_task = std::max<int64_t>(1, config_.trainer.replay_capacity / num_tasks_);
+  TACO_ASSIGN_OR_RETURN(replay_,
+                        ReplayBuffer::Create(config_.tasks, TransitionShape{kObs, kAct}, per_task));
+  rng_.seed(static_cast<uint64_t>(config_.run.seed));
+
+  std::filesystem::create_directories(config_.RunDir());
+  std::filesystem::create_directories(config_.CheckpointDir());
+  progress_csv_ = std::make_unique<CsvLog>(
+      config_.RunDir() + "/progress.csv",
+      "env_steps,updates,wall_s,env_steps_per_s,updates_per_s,episodes,mean_return,"
+      "mean_success,actor_loss,critic_loss,alpha_loss,entropy,masked_total,resets_total");
+  eval_csv_ =
+      std::make_unique<CsvLog>(config_.RunDir() + "/eval.csv", "env_steps,task,success_rate");
+  next_eval_ = env_steps_ + config_.trainer.eval_interval_env_steps;
+  next_log_ = env_steps_ + config_.trainer.log_interval_env_steps;
+  return absl::OkStatus();
+}
+
+absl::Status Trainer::SyncPolicy() {
+  return FromPaco(
+      policy_->SetParameters(learner_->ExportActorParameters(), learner_->num_updates()));
+}
+
+absl::Status Trainer::CollectStep() {
+  const int n = pool_->size();
+  torch::Tensor task = torch::empty({n}, torch::kInt64);
+  for (int i = 0; i < n; ++i) task[i] = run_task_index_[pool_->task_ids()[i]];
+  auto action = policy_->Act(ObsTensor(obs_, n), task, /*deterministic=*/false);
+  if (!action.ok()) return FromPaco(action.status());
+  torch::Tensor a = action->to(torch::kFloat64).contiguous();
+  TACO_RETURN_IF_ERROR(pool_->Step(absl::MakeConstSpan(a.data_ptr<double>(), n * kAct), &step_));
+  const float* af = action->contiguous().data_ptr<float>();
+  for (int i = 0; i < n; ++i) {
+    Transitions t;
+    t.shape = TransitionShape{kObs, kAct};
+    float o[kObs], next[kObs];
+    for (int d = 0; d < kObs; ++d) {
+      o[d] = static_cast<float>(obs_[i * kObs + d]);
+      next[d] = static_cast<float>(step_.final_obs[i * kObs + d]);
+    }
+    t.Append(o, af + i * kAct, static_cast<float>(step_.reward[i]), next, step_.terminal[i] != 0,
+             step_.truncated[i] != 0, static_cast<uint64_t>(learner_->num_updates()));
+    TACO_RETURN_IF_ERROR(replay_->Insert(config_.tasks[run_task_index_[step_.task_id[i]]], t));
+    if (step_.done[i]) {
+      episode_return_sum_ += step_.episode_return[i];
+      episode_success_sum_ += step_.episode_success[i];
+      ++episodes_;
+    }
+  }
+  obs_ = step_.obs;
+  env_steps_ += n;
+  return absl::OkStatus();
+}
+
+absl::Status Trainer::TrainUpTo() {
+  // Updates start once the exploration steps are collected and then follow
+  // the ratio, without catching up on the exploration phase.
+  const int64_t trained_steps = env_steps_ - config_.trainer.exploration_steps;
+  if (trained_steps < 0) return absl::OkStatus();
+  const int64_t due = trained_steps / config_.trainer.env_steps_per_update;
+  if (learner_->num_updates() >= due) return absl::OkStatus();
+  // Tasks with data share the batch evenly.
+  std::vector<std::string> ready;
+  for (const std::string& task : config_.tasks) {
+    if (replay_->table(task)->size() > 0) ready.push_back(task);
+  }
+  if (ready.empty()) return absl::OkStatus();
+  const int64_t batch = config_.trainer.batch_size;
+  std::vector<TaskCount> counts;
+  for (size_t i = 0; i < ready.size(); ++i) {
+    counts.push_back(
+        {ready[i],
+         batch / static_cast<int64_t>(ready.size()) +
+             (static_cast<int64_t>(i) < batch % static_cast<int64_t>(ready.size()) ? 1 : 0)});
+  }
+  std::vector<int64_t> task_of_row;
+  for (const TaskCount& c : counts) {
+    const int64_t index =
+        std::find(config_.tasks.begin(), config_.tasks.end(), c.task) - config_.tasks.begin();
+    task_of_row.insert(task_of_row.end(), c.count, index);
+  }
+  const torch::Tensor task = torch::tensor(task_of_row, torch::kInt64);
+  while (learner_->num_updates() < due) {
+    TACO_ASSIGN_OR_RETURN(Transitions t, replay_->Sample(counts, rng_));
+    paco::TransitionBatch b;
+    const int64_t rows = t.size;
+    b.obs = torch::from_blob(t.obs.data(), {rows, kObs}, torch::kFloat32);
+    b.action = torch::from_blob(t.action.data(), {rows, kAct}, torch::kFloat32);
+    b.reward = torch::from_blob(t.reward.data(), {rows}, torch::kFloat32);
+    b.next_obs = torch::from_blob(t.next_obs.data(), {rows, kObs}, torch::kFloat32);
+    b.terminal = torch::from_blob(t.terminal.data(), {rows}, torch::kFloat32);
+    b.truncated = torch::from_blob(t.truncated.data(), {rows}, torch::kFloat32);
+    b.task = task;
+    const bool want_stats = learner_->num_updates() + 1 == due;
+    TACO_RETURN_IF_ERROR(FromPaco(learner_->Update(b, want_stats ? &last_stats_ : nullptr)));
+  }
+  return SyncPolicy();
+}
+
+absl::StatusOr<EvalPoint> Trainer::Evaluate() {
+  // Every task × episodes envs at once, one episode each, deterministic
+  // policy, goals drawn from the task's variants.
+  envs::EnvPoolConfig eval_config;
+  const int episodes = config_.trainer.eval_episodes_per_task;
+  for (const std::string& task : config_.tasks) {
+    for (int e = 0; e < episodes; ++e) eval_config.tasks.push_back(task);
+  }
+  eval_config.env =
+      EnvConfigFrom(config_, static_cast<uint32_t>(7'000'000 + env_steps_ % 1'000'003));
+  eval_config.num_threads = pool_->size() > 0 ? PoolThreads() : 1;
+  TACO_ASSIGN_OR_RETURN(auto pool, envs::EnvPool::Create(eval_config));
+  std::vector<double> obs;
+  TACO_RETURN_IF_ERROR(pool->Reset(&obs));
+  const int n = pool->size();
+  torch::Tensor task = torch::empty({n}, torch::kInt64);
+  for (int i = 0; i < n; ++i) task[i] = run_task_index_[pool->task_ids()[i]];
+  std::vector<double> success(n, 0.0);
+  std::vector<bool> finished(n, false);
+  envs::PoolStep step;
+  for (int s = 0; s < config_.env.max_episode_steps; ++s) {
+    auto action = policy_->Act(ObsTensor(obs, n), task, /*deterministic=*/true);
+    if (!action.ok()) return FromPaco(action.status());
+    torch::Tensor a = action->to(torch::kFloat64).contiguous();
+    TACO_RETURN_IF_ERROR(pool->Step(absl::MakeConstSpan(a.data_ptr<double>(), n * kAct), &step));
+    for (int i = 0; i < n; ++i) {
+      if (step.done[i] && !finished[i]) {
+        finished[i] = true;
+        success[i] = step.episode_success[i];
+      }
+    }
+    obs = step.obs;
+  }
+  EvalPoint point;
+  point.env_steps = env_steps_;
+  double total = 0.0;
+  for (int64_t t = 0; t < num_tasks_; ++t) {
+    double sum = 0.0;
+    for (int e = 0; e < episodes; ++e) sum += success[t * episodes + e];
+    const double rate = episodes > 0 ? sum / episodes : 0.0;
+    point.task_success[config_.tasks[t]] = rate;
+    total += rate;
+    eval_csv_->Row(absl::StrFormat("%d,%s,%.4f", env_steps_, config_.tasks[t], rate));
+  }
+  point.mean_success = total / static_cast<double>(num_tasks_);
+  eval_csv_->Row(absl::StrFormat("%d,mean,%.4f", env_steps_, point.mean_success));
+  return point;
+}
+
+absl::Status Trainer::Checkpoint() {
+  const std::string dir = config_.CheckpointDir();
+  TACO_RETURN_IF_ERROR(FromPaco(learner_->Save(dir + "/learner.ckpt")));
+  // The learner file is complete before the step count that refers to it.
+  const std::string tmp = dir + "/trainer.state.tmp";
+  {
+    std::ofstream state(tmp, std::ios::trunc);
+    state << env_steps_ << "\n";
+    if (!state.good()) return absl::InternalError(absl::StrCat("cannot write ", tmp));
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, dir + "/trainer.state", ec);
+  if (ec) return absl::InternalError(absl::StrCat("cannot publish trainer state: ", ec.message()));
+  last_checkpoint_ = Clock::now();
+  return absl::OkStatus();
+}
+
+void Trainer::Progress() {
+  const double dt = std::max(1e-9, Since(last_log_time_));
+  const double steps_per_s = static_cast<double>(env_steps_ - last_log_steps_) / dt;
+  const double updates_per_s =
+      static_cast<double>(learner_->num_updates() - last_log_updates_) / dt;
+  const double mean_return =
+      episodes_ > 0 ? episode_return_sum_ / static_cast<double>(episodes_) : 0;
+  const double mean_success =
+      episodes_ > 0 ? episode_success_sum_ / static_cast<double>(episodes_) : 0;
+  int64_t masked = 0, resets = 0;
+  for (int64_t c : last_stats_.mask_count) masked += c;
+  for (int64_t c : last_stats_.reset_count) resets += c;
+  if (options_.progress) {
+    std::printf(
+        "[train] %lld/%lld env steps (%.0f/s) | %lld updates (%.1f/s) | %lld episodes: return "
+        "%.1f, success %.2f | critic %.3g actor %.3g | entropy %.2f\n",
+        static_cast<long long>(env_steps_), static_cast<long long>(config_.trainer.total_env_steps),
+        steps_per_s, static_cast<long long>(learner_->num_updates()), updates_per_s,
+        static_cast<long long>(episodes_), mean_return, mean_success, last_stats_.critic_loss,
+        last_stats_.actor_loss, last_stats_.entropy);
+    std::fflush(stdout);
+  }
+  progress_csv_->Row(absl::StrFormat("%d,%d,%.2f,%.1f,%.2f,%d,%.3f,%.4f,%.5g,%.5g,%.5g,%.4f,%d,%d",
+                                     env_steps_, learner_->num_updates(), Since(start_),
+                                     steps_per_s, updates_per_s, episodes_, mean_return,
+                                     mean_success, last_stats_.actor_loss, last_stats_.critic_loss,
+                                     last_stats_.alpha_loss, last_stats_.entropy, masked, resets));
+  last_log_time_ = Clock::now();
+  last_log_steps_ = env_steps_;
+  last_log_updates_ = learner_->num_updates();
+  episode_return_sum_ = episode_success_sum_ = 0.0;
+  episodes_ = 0;
+}
+
+absl::StatusOr<TrainLocalResult> Trainer::Run() {
+  TACO_RETURN_IF_ERROR(Setup());
+  start_ = last_checkpoint_ = last_log_time_ = Clock::now();
+  last_log_steps_ = env_steps_;
+  last_log_updates_ = learner_->num_updates();
+  TACO_LOG(INFO) << "train-local: " << num_tasks_ << " tasks, " << pool_->size() << " envs, "
+                 << paco::AlgorithmName(paco_options_.algorithm) << " on "
+                 << learner_->device().str() << ", replay " << replay_->MemoryBytes() / (1 << 20)
+                 << " MiB, run folder " << config_.RunDir();
+  const double checkpoint_s = config_.checkpoint.interval_minutes * 60.0;
+  bool interrupted = false;
+  while (env_steps_ < config_.trainer.total_env_steps) {
+    TACO_RETURN_IF_ERROR(CollectStep());
+    TACO_RETURN_IF_ERROR(TrainUpTo());
+    if (env_steps_ >= next_log_) {
+      Progress();
+      next_log_ += config_.trainer.log_interval_env_steps;
+    }
+    if (env_steps_ >= next_eval_ && config_.trainer.eval_episodes_per_task > 0) {
+      TACO_ASSIGN_OR_RETURN(EvalPoint point, Evaluate());
+      if (options_.progress) {
+        std::printf("[eval] %lld env steps: mean success %.3f\n",
+                    static_cast<long long>(env_steps_), point.mean_success);
+        std::fflush(stdout);
+      }
+      result_.evaluations.push_back(std::move(point));
+      next_eval_ += config_.trainer.eval_interval_env_steps;
+    }
+    if (Since(last_checkpoint_) > checkpoint_s) TACO_RETURN_IF_ERROR(Checkpoint());
+    if (WaitForTerminationSignal(absl::ZeroDuration()) != 0) {
+      TACO_LOG(INFO) << "interrupted: checkpointing at " << env_steps_ << " env steps";
+      interrupted = true;
+      break;
+    }
+  }
+  if (!interrupted && config_.trainer.eval_episodes_per_task > 0 &&
+      (result_.evaluations.empty() || result_.evaluations.back().env_steps != env_steps_)) {
+    TACO_ASSIGN_OR_RETURN(EvalPoint point, Evaluate());
+    if (options_.progress) {
+      std::printf("[eval] %lld env steps: mean success %.3f\n", static_cast<long long>(env_steps_),
+                  point.mean_success);
+    }
+    result_.evaluations.push_back(std::move(point));
+  }
+  TACO_RETURN_IF_ERROR(Checkpoint());
+  result_.env_steps = env_steps_;
+  result_.updates = learner_->num_updates();
+  result_.wall_s = Since(start_);
+  return result_;
+}
+
+}  // namespace
+
+absl::StatusOr<TrainLocalResult> TrainLocal(const RunConfig& config,
+                                            const TrainLocalOptions& options) {
+  Trainer trainer(config, options);
+  return trainer.Run();
+}
+
+}  // namespace taco

@@ -1,0 +1,42 @@
+// `taco train-local CONFIG`: the whole training loop in one process — the
+// vector env pool, an in-process replay and the PaCo-SAC learner — for
+// development and CI smoke runs. The distributed system (`taco up`) runs the
+// same learner on the same data layout.
+#ifndef TACO_CLI_TRAIN_LOCAL_H_
+#define TACO_CLI_TRAIN_LOCAL_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/run_config.h"
+
+namespace taco {
+
+struct TrainLocalOptions {
+  // Continue from <checkpoint dir>/learner.ckpt when it exists.
+  bool resume = false;
+  // Print the progress line to stdout.
+  bool progress = true;
+};
+
+struct EvalPoint {
+  int64_t env_steps = 0;
+  double mean_success = 0.0;
+  std::map<std::string, double> task_success;
+};
+
+struct TrainLocalResult {
+  int64_t env_steps = 0;
+  int64_t updates = 0;
+  double wall_s = 0.0;
+  std::vector<EvalPoint> evaluations;  // the learning curve
+};
+
+absl::StatusOr<TrainLocalResult> TrainLocal(const RunConfig& config,
+                                            const TrainLocalOptions& options);
+
+}  // namespace taco
+
+#endif  // TACO_CLI_TRAIN_LOCAL_H_

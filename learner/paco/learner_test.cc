@@ -1,0 +1,738 @@
+// Math tests of the PaCo-SAC update: options, batch validation, the loss
+// composition, gradient isolation, mask-out, w-reset, α, targets, TF-Adam,
+// checkpoints and resume. Small networks keep the suite fast.
+#include "learner/paco/learner.h"
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "learner/paco/checkpoint.h"
+
+namespace paco {
+namespace {
+
+PacoOptions SmallOptions(Algorithm algorithm = Algorithm::kPaco) {
+  PacoOptions o;
+  o.algorithm = algorithm;
+  o.num_tasks = 4;
+  o.num_components = 3;
+  o.hidden_sizes = {32, 32};
+  o.device = "cpu";
+  o.seed = 11;
+  return o;
+}
+
+std::unique_ptr<Learner> MakeLearner(const PacoOptions& o) {
+  auto l = Learner::Create(o);
+  EXPECT_TRUE(l.ok()) << l.status().ToString();
+  return l.ok() ? std::move(l).value() : nullptr;
+}
+
+TransitionBatch MakeBatch(const std::vector<int64_t>& tasks, uint64_t seed,
+                          double reward_scale = 10.0) {
+  torch::manual_seed(seed);
+  const int64_t b = static_cast<int64_t>(tasks.size());
+  TransitionBatch batch;
+  batch.obs = torch::randn({b, 39});
+  batch.action = torch::rand({b, 4}) * 2 - 1;
+  batch.reward = torch::rand({b}) * reward_scale;
+  batch.next_obs = torch::randn({b, 39});
+  batch.terminal = torch::zeros({b}, torch::kBool);
+  batch.truncated = torch::zeros({b}, torch::kBool);
+  batch.task = torch::tensor(tasks, torch::kInt64);
+  return batch;
+}
+
+std::vector<torch::Tensor> AllParams(Learner& l) {
+  std::vector<torch::Tensor> p = l.actor()->parameters();
+  for (auto& t : l.critic()->parameters()) p.push_back(t);
+  if (l.task_weights().defined()) p.push_back(l.task_weights());
+  p.push_back(l.log_alpha());
+  return p;
+}
+
+std::vector<torch::Tensor> Snapshot(const std::vector<torch::Tensor>& ts) {
+  std::vector<torch::Tensor> out;
+  for (const auto& t : ts) out.push_back(t.detach().clone());
+  return out;
+}
+
+std::vector<torch::Tensor> GradsOf(const std::vector<torch::Tensor>& ts) {
+  std::vector<torch::Tensor> out;
+  for (const auto& t : ts) {
+    out.push_back(t.grad().defined() ? t.grad().clone() : torch::zeros_like(t));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Options
+
+TEST(OptionsTest, DefaultsFollowPaperAndSpec) {
+  PacoOptions o;
+  EXPECT_EQ(o.algorithm, Algorithm::kPaco);
+  EXPECT_EQ(o.num_components, 5);
+  EXPECT_EQ(o.hidden_sizes, (std::vector<int64_t>{400, 400, 400}));
+  EXPECT_EQ(o.batch_size, 1280);
+  EXPECT_DOUBLE_EQ(o.actor_lr, 3e-4);
+  EXPECT_DOUBLE_EQ(o.critic_lr, 3e-4);
+  EXPECT_DOUBLE_EQ(o.w_lr, 3e-4);
+  EXPECT_DOUBLE_EQ(o.alpha_lr, 1e-4);
+  EXPECT_DOUBLE_EQ(o.discount, 0.99);
+  EXPECT_DOUBLE_EQ(o.target_update_tau, 0.005);
+  EXPECT_DOUBLE_EQ(o.loss_threshold, 3e3);
+  EXPECT_DOUBLE_EQ(o.adam_epsilon, 1e-7);
+  EXPECT_DOUBLE_EQ(o.min_log_alpha, -10.0);
+  EXPECT_DOUBLE_EQ(o.max_log_alpha, 0.0);
+  EXPECT_NEAR(o.TargetEntropy(), -6.438, 5e-4);
+  o.target_entropy = TargetEntropyRule::kActionDim;
+  EXPECT_DOUBLE_EQ(o.TargetEntropy(), -4.0);
+  EXPECT_EQ(o.compute_path, ComputePath::kComposed);
+  EXPECT_EQ(o.w_reset_weights, WResetWeights::kSimplex);
+  EXPECT_TRUE(PacoOptions().Validate().ok());
+}
+
+TEST(OptionsTest, ValidateNamesTheField) {
+  PacoOptions o;
+  o.num_components = 0;
+  EXPECT_NE(o.Validate().message().find("num_components"), std::string::npos);
+  o = PacoOptions();
+  o.hidden_sizes = {400, 0};
+  EXPECT_NE(o.Validate().message().find("hidden_sizes"), std::string::npos);
+  o = PacoOptions();
+  o.discount = 1.5;
+  EXPECT_NE(o.Validate().message().find("discount"), std::string::npos);
+  o = PacoOptions();
+  o.initial_log_alpha = 1.0;  // above max_log_alpha
+  EXPECT_NE(o.Validate().message().find("initial_log_alpha"), std::string::npos);
+  o = PacoOptions();
+  o.device = "tpu";
+  EXPECT_EQ(o.Validate().code(), StatusCode::kInvalidArgument);
+  o = PacoOptions();
+  o.loss_threshold = -1;
+  EXPECT_FALSE(Learner::Create(o).ok());
+}
+
+TEST(OptionsTest, SerializeRoundTrip) {
+  PacoOptions o;
+  o.algorithm = Algorithm::kMhSac;
+  o.hidden_sizes = {7, 9};
+  o.actor_lr = 1.234567890123e-5;
+  o.w_reset_weights = WResetWeights::kL1Uniform;
+  o.loss_aggregation = LossAggregation::kMeanOverEntries;
+  o.device = "cuda:1";
+  o.seed = 123456789012345ull;
+  auto parsed = PacoOptions::Parse(o.Serialize());
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->Serialize(), o.Serialize());
+  EXPECT_EQ(parsed->actor_lr, o.actor_lr);
+  EXPECT_EQ(parsed->seed, o.seed);
+  EXPECT_TRUE(o.StructuralMismatch(*parsed).empty());
+  EXPECT_FALSE(PacoOptions::Parse("nonsense=1\n").ok());
+  EXPECT_FALSE(PacoOptions::Parse("algorithm=ppo\n").ok());
+  EXPECT_FALSE(PacoOptions::Parse("num_tasks=ten\n").ok());
+  PacoOptions other = o;
+  other.hidden_sizes = {7};
+  EXPECT_NE(o.StructuralMismatch(other).find("hidden_sizes"), std::string::npos);
+}
+
+// ---------------------------------------------------------------------------
+// Batches
+
+TEST(LearnerTest, RejectsBadBatches) {
+  auto l = MakeLearner(SmallOptions());
+  TransitionBatch good = MakeBatch({0, 1, 2}, 1);
+  EXPECT_TRUE(l->ValidateBatch(good).ok());
+  auto expect_bad = [&](TransitionBatch b, StatusCode code) {
+    Status s = l->Update(b);
+    EXPECT_EQ(s.code(), code) << s.ToString();
+  };
+  TransitionBatch b = good;
+  b.obs = torch::randn({3, 38});
+  expect_bad(b, StatusCode::kInvalidArgument);
+  b = good;
+  b.action = torch::randn({2, 4});
+  expect_bad(b, StatusCode::kInvalidArgument);
+  b = good;
+  b.reward = torch::randn({3, 1});
+  expect_bad(b, StatusCode::kInvalidArgument);
+  b = good;
+  b.truncated = torch::Tensor();
+  expect_bad(b, StatusCode::kInvalidArgument);
+  b = good;
+  b.task = torch::tensor({0, 4, 1}, torch::kInt64);
+  expect_bad(b, StatusCode::kOutOfRange);
+  b = good;
+  b.task = torch::tensor({0.0, 1.0, 2.0});
+  expect_bad(b, StatusCode::kInvalidArgument);
+  b = good;
+  b.obs = torch::randn({0, 39});
+  expect_bad(b, StatusCode::kInvalidArgument);
+  EXPECT_EQ(l->num_updates(), 0);
+  // Other dtypes are converted: int terminal flags, double observations, int32 tasks.
+  b = good;
+  b.terminal = torch::tensor({0, 1, 0}, torch::kInt32);
+  b.obs = b.obs.to(torch::kDouble);
+  b.task = b.task.to(torch::kInt32);
+  EXPECT_TRUE(l->Update(b).ok());
+  EXPECT_EQ(l->num_updates(), 1);
+}
+
+// ---------------------------------------------------------------------------
+// Loss composition and gradients
+
+// The learner's whole loss (actor at 2B states, ∂Q/∂a pass, targets, critics)
+// on both compute paths: same values and gradients, float32, atol 1e-5 +
+// rtol 1e-4 (gradients: atol 1e-5 relative to their largest entry).
+TEST(LearnerTest, ComputePathsGiveSameLossAndGradients) {
+  PacoOptions o = SmallOptions();
+  o.identical_component_init = false;
+  auto composed = MakeLearner(o);
+  o.compute_path = ComputePath::kOutputSpace;
+  auto output_space = MakeLearner(o);
+  TransitionBatch batch = MakeBatch({3, 0, 0, 1, 3, 3, 1, 0, 3, 3, 1}, 2);  // task 2 absent
+  auto a = composed->ComputeLossAndGradients(batch);
+  auto b = output_space->ComputeLossAndGradients(batch);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_NEAR(a->loss.item<double>(), b->loss.item<double>(),
+              1e-4 * std::abs(b->loss.item<double>()));
+  EXPECT_TRUE(torch::allclose(a->q, b->q, 1e-4, 1e-5));
+  EXPECT_TRUE(torch::allclose(a->log_prob, b->log_prob, 1e-4, 1e-4));
+  auto ga = GradsOf(AllParams(*composed));
+  auto gb = GradsOf(AllParams(*output_space));
+  ASSERT_EQ(ga.size(), gb.size());
+  for (size_t i = 0; i < ga.size(); ++i) {
+    const double scale = gb[i].abs().max().item<double>();
+    EXPECT_LE((ga[i] - gb[i]).abs().max().item<double>(), 1e-4 * scale + 1e-6) << "param " << i;
+  }
+}
+
+// A batch of task 2 alone: W gets gradient in column 2 only, Φ everywhere it
+// is used; one update then changes only column 2 of W.
+TEST(LearnerTest, GradientIsolation) {
+  auto l = MakeLearner(SmallOptions());
+  TransitionBatch batch = MakeBatch(std::vector<int64_t>(6, 2), 3);
+  ASSERT_TRUE(l->ComputeLossAndGradients(batch).ok());
+  torch::Tensor wg = l->task_weights().grad();
+  ASSERT_TRUE(wg.defined());
+  for (int64_t t = 0; t < 4; ++t) {
+    const double g = wg.select(1, t).abs().max().item<double>();
+    if (t == 2) {
+      EXPECT_GT(g, 0.0);
+    } else {
+      EXPECT_EQ(g, 0.0) << "column " << t;
+    }
+  }
+  for (const auto& p : l->actor()->parameters()) EXPECT_GT(p.grad().abs().max().item<double>(), 0);
+  for (const auto& p : l->critic()->parameters()) EXPECT_GT(p.grad().abs().max().item<double>(), 0);
+  EXPECT_EQ(l->log_alpha().grad().abs().sum().item<double>(),
+            l->log_alpha().grad()[2].abs().item<double>());
+
+  torch::Tensor before = l->task_weights().detach().clone();
+  ASSERT_TRUE(l->Update(batch).ok());
+  torch::Tensor diff = (l->task_weights().detach() - before).abs();
+  EXPECT_GT(diff.select(1, 2).max().item<double>(), 0.0);
+  EXPECT_EQ(diff.sum().item<double>(), diff.select(1, 2).sum().item<double>());
+}
+
+// Task 1 carries huge rewards, so its loss exceeds ε and it is masked. Changing
+// its rewards to other huge values must leave every gradient bit-identical,
+// and W's column 1 and log α_1 must get exactly zero.
+TEST(LearnerTest, MaskedTaskContributesZeroGradient) {
+  const std::vector<int64_t> tasks = {0, 1, 0, 1, 0, 1, 3, 3};
+  TransitionBatch batch = MakeBatch(tasks, 4);
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    if (tasks[i] == 1) batch.reward[i] = 1e3;
+  }
+  TransitionBatch batch2 = batch;
+  batch2.reward = batch.reward.clone();
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    if (tasks[i] == 1) batch2.reward[i] = -7e3;
+  }
+  auto l1 = MakeLearner(SmallOptions());
+  auto l2 = MakeLearner(SmallOptions());
+  auto t1 = l1->ComputeLossAndGradients(batch);
+  auto t2 = l2->ComputeLossAndGradients(batch2);
+  ASSERT_TRUE(t1.ok() && t2.ok());
+  EXPECT_TRUE(t1->masked[1].item<bool>());
+  EXPECT_FALSE(t1->masked[0].item<bool>());
+  EXPECT_FALSE(t1->masked[3].item<bool>());
+  EXPECT_GT(t1->task_loss[1].item<double>(), 3e3);
+  EXPECT_EQ(t1->loss.item<double>(), t2->loss.item<double>());
+  auto g1 = GradsOf(AllParams(*l1));
+  auto g2 = GradsOf(AllParams(*l2));
+  for (size_t i = 0; i < g1.size(); ++i) EXPECT_TRUE(torch::equal(g1[i], g2[i])) << "param " << i;
+  EXPECT_EQ(l1->task_weights().grad().select(1, 1).abs().max().item<double>(), 0.0);
+  EXPECT_EQ(l1->log_alpha().grad()[1].item<double>(), 0.0);
+  EXPECT_GT(l1->task_weights().grad().select(1, 0).abs().max().item<double>(), 0.0);
+
+  // Without mask-out the huge task dominates the gradient.
+  PacoOptions no_mask = SmallOptions();
+  no_mask.mask_extreme_tasks = false;
+  auto l3 = MakeLearner(no_mask);
+  ASSERT_TRUE(l3->ComputeLossAndGradients(batch).ok());
+  EXPECT_GT(l3->task_weights().grad().select(1, 1).abs().max().item<double>(), 0.0);
+}
+
+// The per-task value compared with ε is spec §4.6: the mean over the task's
+// samples of ½(c1 + c2) + ½ Σ_t [½‖∂_a min Q‖² + α log π + log α (−log π − H̄)],
+// with ∂Q/∂a recomputed here independently; and the optimised scalar is
+// Σ_τ L_τ with step 1 dropped where it is LAST.
+TEST(LearnerTest, PerTaskLossIsTheSpecQuantity) {
+  PacoOptions o = SmallOptions();
+  auto l = MakeLearner(o);
+  {
+    torch::NoGradGuard no_grad;
+    l->log_alpha().copy_(torch::tensor({-0.3f, -1.0f, -2.0f, -0.1f}));
+  }
+  const std::vector<int64_t> tasks = {0, 1, 1, 3, 0, 1};
+  TransitionBatch batch = MakeBatch(tasks, 5);
+  batch.truncated = torch::tensor({0, 1, 0, 0, 0, 0}, torch::kBool);
+  batch.terminal = torch::tensor({0, 0, 0, 1, 0, 0}, torch::kBool);
+  auto terms = l->ComputeLossAndGradients(batch);
+  ASSERT_TRUE(terms.ok());
+  const int64_t b = 6;
+
+  // ∂ min_r Q_r / ∂a recomputed from scratch at step 1, whose actions a' are
+  // exposed.
+  torch::Tensor next_action = terms->next_action.clone().requires_grad_(true);
+  auto routing1 = TaskRouting::FromHost(tasks, 4, torch::kCPU);
+  ASSERT_TRUE(routing1.ok());
+  ForwardContext ctx1{&*routing1, l->task_weights().detach(), ComputePath::kOutputSpace, true};
+  torch::Tensor q_next = l->critic()->Forward(batch.next_obs, next_action, ctx1);
+  torch::Tensor dqda = torch::autograd::grad({std::get<0>(q_next.min(0)).sum()}, {next_action})[0];
+  torch::Tensor alpha = l->log_alpha().detach().exp().index_select(0, batch.task);
+  torch::Tensor lp1 = terms->log_prob.detach().narrow(0, b, b);
+  torch::Tensor expected_actor1 = 0.5 * dqda.square().sum(1) + alpha * lp1;
+  EXPECT_TRUE(
+      torch::allclose(terms->actor_loss.detach().narrow(0, b, b), expected_actor1, 1e-4, 1e-6));
+
+  torch::Tensor lp = terms->log_prob.detach();
+  torch::Tensor log_alpha2 =
+      l->log_alpha().detach().index_select(0, torch::cat({batch.task, batch.task}));
+  torch::Tensor alpha_loss = log_alpha2 * (-lp - o.TargetEntropy());
+  EXPECT_TRUE(torch::allclose(terms->alpha_loss.detach(), alpha_loss, 1e-5, 1e-6));
+  torch::Tensor actor = terms->actor_loss.detach();
+  torch::Tensor critic = (terms->q.detach() - terms->target.unsqueeze(0)).square().sum(0);
+  torch::Tensor per_sample =
+      0.5 * critic + 0.5 * (actor.narrow(0, 0, b) + actor.narrow(0, b, b) +
+                            alpha_loss.narrow(0, 0, b) + alpha_loss.narrow(0, b, b));
+  const double counts[] = {2, 3, 0, 1};
+  double expected_loss = 0;
+  for (int64_t t = 0; t < 4; ++t) {
+    double sum = 0, optimised = 0;
+    for (int64_t i = 0; i < b; ++i) {
+      if (tasks[i] != t) continue;
+      sum += per_sample[i].item<double>();
+      const bool last = batch.truncated[i].item<bool>() || batch.terminal[i].item<bool>();
+      optimised +=
+          0.5 *
+              (critic[i].item<double>() + actor[i].item<double>() + alpha_loss[i].item<double>()) +
+          (last ? 0.0 : 0.5 * (actor[b + i].item<double>() + alpha_loss[b + i].item<double>()));
+    }
+    if (counts[t] == 0) continue;
+    EXPECT_NEAR(terms->task_loss[t].item<double>(), sum / counts[t], 1e-4 * (1 + std::abs(sum)));
+    expected_loss += optimised / counts[t];
+  }
+  EXPECT_NEAR(terms->loss.item<double>(), expected_loss, 1e-4 * (1 + std::abs(expected_loss)));
+}
+
+// Solves W_old[:, pool] β = w_new in least squares (K > |pool|, so β is
+// unique when it exists) and returns β with the residual.
+std::pair<torch::Tensor, double> SolveCombination(const torch::Tensor& w_old,
+                                                  const std::vector<int64_t>& pool,
+                                                  const torch::Tensor& w_new) {
+  torch::Tensor a = w_old.index_select(1, torch::tensor(pool, torch::kInt64)).to(torch::kDouble);
+  torch::Tensor y = w_new.to(torch::kDouble).unsqueeze(1);
+  torch::Tensor beta = std::get<0>(torch::linalg_lstsq(a, y));
+  const double residual = (a.mm(beta) - y).abs().max().item<double>();
+  return {beta.squeeze(1), residual};
+}
+
+// A masked task's w becomes a convex combination (β ≥ 0, Σβ = 1) of the
+// non-masked tasks' w; the other columns do not move (w lr 0 isolates the
+// reset from the optimizer step). Both β rules.
+TEST(LearnerTest, WResetIsConvexCombination) {
+  for (WResetWeights rule : {WResetWeights::kSimplex, WResetWeights::kL1Uniform}) {
+    SCOPED_TRACE(WResetWeightsName(rule));
+    PacoOptions o = SmallOptions();
+    o.num_components = 5;  // K = 5 > 3 = |pool|
+    o.w_lr = 0.0;
+    o.w_reset_weights = rule;
+    auto l = MakeLearner(o);
+    const std::vector<int64_t> tasks = {0, 1, 2, 3, 0, 1, 2, 3};
+    TransitionBatch batch = MakeBatch(tasks, 6);
+    for (size_t i = 0; i < tasks.size(); ++i) {
+      if (tasks[i] == 2) batch.reward[i] = 2e3;
+    }
+    torch::Tensor w_old = l->task_weights().detach().clone();
+    UpdateStats stats;
+    ASSERT_TRUE(l->Update(batch, &stats).ok());
+    EXPECT_EQ(stats.task_masked, (std::vector<bool>{false, false, true, false}));
+    EXPECT_EQ(stats.task_reset, (std::vector<bool>{false, false, true, false}));
+    EXPECT_EQ(stats.num_masked, 1);
+    EXPECT_EQ(stats.mask_count, (std::vector<int64_t>{0, 0, 1, 0}));
+    EXPECT_EQ(stats.reset_count, (std::vector<int64_t>{0, 0, 1, 0}));
+    torch::Tensor w_new = l->task_weights().detach();
+    for (int64_t t : {0, 1, 3}) EXPECT_TRUE(torch::equal(w_new.select(1, t), w_old.select(1, t)));
+    auto [beta, residual] = SolveCombination(w_old, {0, 1, 3}, w_new.select(1, 2));
+    EXPECT_LT(residual, 1e-5);
+    EXPECT_GE(beta.min().item<double>(), -1e-5);
+    EXPECT_NEAR(beta.sum().item<double>(), 1.0, 1e-5);
+    EXPECT_EQ(l->ResetCounts(), (std::vector<int64_t>{0, 0, 1, 0}));
+  }
+}
+
+// The paper's literal pool (present, non-masked tasks) versus the official
+// one (all non-masked tasks, absent included).
+TEST(LearnerTest, WResetPoolOfPresentTasks) {
+  PacoOptions o = SmallOptions();
+  o.num_components = 5;
+  o.w_lr = 0.0;
+  o.w_reset_includes_absent_tasks = false;
+  auto l = MakeLearner(o);
+  const std::vector<int64_t> tasks = {0, 2, 0, 2};  // tasks 1 and 3 absent
+  TransitionBatch batch = MakeBatch(tasks, 7);
+  batch.reward[1] = 2e3;
+  batch.reward[3] = 2e3;
+  torch::Tensor w_old = l->task_weights().detach().clone();
+  ASSERT_TRUE(l->Update(batch).ok());
+  // The only candidate is task 0: the reset copies it.
+  EXPECT_TRUE(
+      torch::allclose(l->task_weights().detach().select(1, 2), w_old.select(1, 0), 1e-6, 1e-6));
+}
+
+TEST(LearnerTest, AllTasksMaskedKeepsW) {
+  PacoOptions o = SmallOptions();
+  o.w_lr = 0.0;
+  auto l = MakeLearner(o);
+  TransitionBatch batch = MakeBatch({0, 1, 2, 3}, 8, /*reward_scale=*/0.0);
+  batch.reward.fill_(5e3);
+  torch::Tensor w_old = l->task_weights().detach().clone();
+  UpdateStats stats;
+  ASSERT_TRUE(l->Update(batch, &stats).ok());
+  EXPECT_EQ(stats.num_masked, 4);
+  EXPECT_EQ(stats.num_reset, 0);
+  EXPECT_EQ(stats.loss, 0.0);
+  EXPECT_TRUE(torch::equal(l->task_weights().detach(), w_old));
+}
+
+// With the policy's entropy above H̄ (the initial std is about 1), log α
+// falls below its cap for the tasks in the batch; with H̄ out of reach it
+// rises. Absent tasks keep α.
+TEST(LearnerTest, AlphaMovesTowardTargetEntropy) {
+  {
+    auto l = MakeLearner(SmallOptions());
+    UpdateStats stats;
+    ASSERT_TRUE(l->Update(MakeBatch({0, 1, 0, 1}, 9), &stats).ok());
+    EXPECT_GT(stats.task_entropy[0], SmallOptions().TargetEntropy());
+    EXPECT_LT(l->log_alpha()[0].item<double>(), 0.0);
+    EXPECT_LT(l->log_alpha()[1].item<double>(), 0.0);
+    EXPECT_EQ(l->log_alpha()[2].item<double>(), 0.0);
+    EXPECT_LT(stats.task_alpha[0], 1.0);
+    EXPECT_EQ(stats.task_alpha[3], 1.0);
+  }
+  {
+    PacoOptions o = SmallOptions();
+    o.target_entropy = TargetEntropyRule::kExplicit;
+    o.target_entropy_value = 50.0;
+    o.initial_log_alpha = -1.0;
+    auto l = MakeLearner(o);
+    ASSERT_TRUE(l->Update(MakeBatch({0, 1, 0, 1}, 9)).ok());
+    EXPECT_GT(l->log_alpha()[0].item<double>(), -1.0);
+    EXPECT_EQ(l->log_alpha()[3].item<double>(), -1.0);
+    // The cap holds: many updates never lift log α above max_log_alpha.
+    for (int i = 0; i < 30; ++i) ASSERT_TRUE(l->Update(MakeBatch({0, 1}, 10 + i)).ok());
+    EXPECT_LE(l->log_alpha().max().item<double>(), 0.0);
+  }
+}
+
+TEST(LearnerTest, PolyakTargetUpdate) {
+  auto l = MakeLearner(SmallOptions());
+  // Targets start as exact copies.
+  auto online = l->critic()->parameters();
+  auto target = l->target_critic()->parameters();
+  for (size_t i = 0; i < online.size(); ++i) EXPECT_TRUE(torch::equal(online[i], target[i]));
+  auto target_before = Snapshot(target);
+  ASSERT_TRUE(l->Update(MakeBatch({0, 1, 2, 3}, 11)).ok());
+  for (size_t i = 0; i < online.size(); ++i) {
+    torch::Tensor expected = 0.995 * target_before[i] + 0.005 * online[i].detach();
+    EXPECT_TRUE(torch::allclose(target[i], expected, 1e-6, 1e-7)) << i;
+    EXPECT_FALSE(torch::equal(target[i], online[i]));
+  }
+}
+
+// y on a hand-made batch: target critics with zero output kernels give
+// Q'_r(s', a') = Σ_k w_τk b_rk, known by hand; terminal cuts the bootstrap,
+// truncation keeps it.
+TEST(LearnerTest, CriticTargetByHand) {
+  PacoOptions o = SmallOptions();
+  o.num_tasks = 3;
+  auto l = MakeLearner(o);
+  const float b_out[2][3] = {{0.5f, -1.0f, 2.0f}, {1.5f, 0.25f, -0.75f}};
+  {
+    torch::NoGradGuard no_grad;
+    auto& last = l->target_critic()->net->compositional_layers().back();
+    last->weight.zero_();
+    for (int r = 0; r < 2; ++r) {
+      for (int k = 0; k < 3; ++k) last->bias[r][k][0] = b_out[r][k];
+    }
+    l->log_alpha().copy_(torch::tensor({-0.5f, -1.0f, -2.0f}));
+  }
+  TransitionBatch batch = MakeBatch({0, 1, 2}, 12);
+  batch.reward = torch::tensor({1.0f, 2.0f, -0.5f});
+  batch.terminal = torch::tensor({false, true, false});
+  batch.truncated = torch::tensor({false, false, true});
+  auto terms = l->ComputeLossAndGradients(batch);
+  ASSERT_TRUE(terms.ok());
+  torch::Tensor w = l->task_weights().detach();
+  const double log_alpha[] = {-0.5, -1.0, -2.0};
+  const bool terminal[] = {false, true, false};
+  const double reward[] = {1.0, 2.0, -0.5};
+  for (int i = 0; i < 3; ++i) {
+    double q[2] = {0, 0};
+    for (int r = 0; r < 2; ++r) {
+      for (int k = 0; k < 3; ++k) q[r] += w[k][i].item<double>() * b_out[r][k];
+    }
+    const double q_min = std::min(q[0], q[1]);
+    const double lp = terms->next_log_prob[i].item<double>();
+    const double y = reward[i] + (terminal[i] ? 0.0 : 0.99 * (q_min - std::exp(log_alpha[i]) * lp));
+    EXPECT_NEAR(terms->target_q[i].item<double>(), q_min, 1e-5);
+    EXPECT_NEAR(terms->target[i].item<double>(), y, 1e-4) << "sample " << i;
+  }
+  EXPECT_EQ(terms->target[1].item<float>(), 2.0f);  // terminal: y = r exactly
+}
+
+// ---------------------------------------------------------------------------
+// TF-Adam
+
+// Float64 runs the generic (foreach) path, float32 on the CPU the fused one.
+TEST(TfAdamTest, MatchesFormula) {
+  for (torch::ScalarType dtype : {torch::kDouble, torch::kFloat}) {
+    SCOPED_TRACE(c10::toString(dtype));
+    const double tol = dtype == torch::kDouble ? 1e-12 : 1e-5;  // float32: a few ulp of ~1
+    torch::Tensor p = torch::tensor({1.0, -2.0, 0.5}, dtype).requires_grad_(true);
+    const double lr = 0.1, b1 = 0.9, b2 = 0.999, eps = 1e-7;
+    TfAdam adam({p}, lr, b1, b2, eps);
+    double x[3] = {1.0, -2.0, 0.5}, m[3] = {0, 0, 0}, v[3] = {0, 0, 0};
+    const double grads[3][3] = {{0.3, -1.0, 0.0}, {2.0, 0.5, -1e-3}, {-0.7, 0.2, 4.0}};
+    for (int t = 1; t <= 3; ++t) {
+      p.mutable_grad() = torch::tensor({grads[t - 1][0], grads[t - 1][1], grads[t - 1][2]}, dtype);
+      adam.Step();
+      const double step = lr * std::sqrt(1 - std::pow(b2, t)) / (1 - std::pow(b1, t));
+      for (int i = 0; i < 3; ++i) {
+        const double g = grads[t - 1][i];
+        m[i] = b1 * m[i] + (1 - b1) * g;
+        v[i] = b2 * v[i] + (1 - b2) * g * g;
+        x[i] -= step * m[i] / (std::sqrt(v[i]) + eps);
+        EXPECT_NEAR(p[i].item<double>(), x[i], tol) << "t=" << t << " i=" << i;
+      }
+    }
+    EXPECT_EQ(adam.step_count(), 3);
+    // A missing gradient is a zero gradient: momentum still moves the parameter.
+    p.mutable_grad().reset();
+    const double before = p[0].item<double>();
+    adam.Step();
+    EXPECT_NE(p[0].item<double>(), before);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Checkpoints
+
+std::string TempPath(const std::string& name) {
+  return testing::TempDir() + "/paco_" + std::to_string(::getpid()) + "_" + name;
+}
+
+TEST(CheckpointTest, Crc32KnownValue) {
+  const std::string s = "123456789";
+  EXPECT_EQ(Crc32(s.data(), s.size()), 0xCBF43926u);
+  const std::string long_text(1000, 'x');
+  uint32_t split = Crc32(long_text.data(), 333);
+  split = Crc32(long_text.data() + 333, 667, split);
+  EXPECT_EQ(split, Crc32(long_text.data(), 1000));
+}
+
+void ExpectSameState(Learner& a, Learner& b) {
+  auto pa = AllParams(a), pb = AllParams(b);
+  ASSERT_EQ(pa.size(), pb.size());
+  for (size_t i = 0; i < pa.size(); ++i) EXPECT_TRUE(torch::equal(pa[i], pb[i])) << "param " << i;
+  auto ta = a.target_critic()->parameters(), tb = b.target_critic()->parameters();
+  for (size_t i = 0; i < ta.size(); ++i) EXPECT_TRUE(torch::equal(ta[i], tb[i]));
+  auto same_opt = [](TfAdam& x, TfAdam& y) {
+    EXPECT_EQ(x.step_count(), y.step_count());
+    for (size_t i = 0; i < x.first_moments().size(); ++i) {
+      EXPECT_TRUE(torch::equal(x.first_moments()[i], y.first_moments()[i]));
+      EXPECT_TRUE(torch::equal(x.second_moments()[i], y.second_moments()[i]));
+    }
+  };
+  same_opt(a.actor_optimizer(), b.actor_optimizer());
+  same_opt(a.critic_optimizer(), b.critic_optimizer());
+  same_opt(a.alpha_optimizer(), b.alpha_optimizer());
+  if (a.w_optimizer()) same_opt(*a.w_optimizer(), *b.w_optimizer());
+  EXPECT_EQ(a.num_updates(), b.num_updates());
+  EXPECT_EQ(a.MaskCounts(), b.MaskCounts());
+  EXPECT_EQ(a.ResetCounts(), b.ResetCounts());
+}
+
+TEST(CheckpointTest, RoundTrip) {
+  PacoOptions o = SmallOptions();
+  auto a = MakeLearner(o);
+  TransitionBatch masked = MakeBatch({0, 1, 2, 3}, 13);
+  masked.reward[1] = 3e3;  // gives task 1 a mask-out and a reset to count
+  ASSERT_TRUE(a->Update(masked).ok());
+  ASSERT_TRUE(a->Update(MakeBatch({0, 1, 2, 3, 3}, 14)).ok());
+  const std::string path = TempPath("roundtrip.ckpt");
+  ASSERT_TRUE(a->Save(path).ok());
+  std::ifstream tmp(path + ".tmp." + std::to_string(::getpid()));
+  EXPECT_FALSE(tmp.good());  // the temporary file was renamed away
+
+  o.seed = 999;  // a different initialisation, fully replaced by Load
+  auto b = MakeLearner(o);
+  Status s = b->Load(path);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  ExpectSameState(*a, *b);
+  EXPECT_EQ(b->MaskCounts(), (std::vector<int64_t>{0, 1, 0, 0}));
+  auto opts = Learner::ReadCheckpointOptions(path);
+  ASSERT_TRUE(opts.ok());
+  EXPECT_EQ(opts->seed, 11u);
+  std::remove(path.c_str());
+}
+
+TEST(CheckpointTest, DamagedOrMismatchedIsRejected) {
+  auto a = MakeLearner(SmallOptions());
+  ASSERT_TRUE(a->Update(MakeBatch({0, 1}, 15)).ok());
+  const std::string path = TempPath("damaged.ckpt");
+  ASSERT_TRUE(a->Save(path).ok());
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  auto write = [&path](const std::string& content) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << content;
+  };
+  auto b = MakeLearner(SmallOptions());
+  torch::Tensor w_before = b->task_weights().detach().clone();
+
+  std::string flipped = bytes;
+  flipped[bytes.size() / 2] ^= 0x10;
+  write(flipped);
+  Status s = b->Load(path);
+  EXPECT_EQ(s.code(), StatusCode::kDataLoss);
+  EXPECT_NE(s.message().find("checksum"), std::string::npos) << s.message();
+
+  write(bytes.substr(0, bytes.size() - 100));
+  s = b->Load(path);
+  EXPECT_EQ(s.code(), StatusCode::kDataLoss);
+  EXPECT_NE(s.message().find("truncated"), std::string::npos) << s.message();
+
+  write("not a checkpoint at all, but long enough to have a header");
+  EXPECT_EQ(b->Load(path).code(), StatusCode::kDataLoss);
+  EXPECT_EQ(b->Load(path + ".missing").code(), StatusCode::kNotFound);
+  EXPECT_TRUE(torch::equal(b->task_weights(), w_before));  // untouched by failed loads
+
+  write(bytes);
+  PacoOptions other = SmallOptions();
+  other.num_components = 2;
+  auto c = MakeLearner(other);
+  s = c->Load(path);
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(s.message().find("num_components"), std::string::npos) << s.message();
+  auto d = MakeLearner(SmallOptions(Algorithm::kMtSac));
+  s = d->Load(path);
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(s.message().find("algorithm"), std::string::npos) << s.message();
+  EXPECT_TRUE(b->Load(path).ok());
+  std::remove(path.c_str());
+}
+
+// Stopping after an update, saving and resuming in a fresh learner gives the
+// same next update, bit for bit, as carrying on (same random draws included).
+TEST(CheckpointTest, ResumeGivesSameNextUpdate) {
+  for (Algorithm algorithm : {Algorithm::kPaco, Algorithm::kMhSac}) {
+    SCOPED_TRACE(AlgorithmName(algorithm));
+    PacoOptions o = SmallOptions(algorithm);
+    auto a = MakeLearner(o);
+    ASSERT_TRUE(a->Update(MakeBatch({0, 1, 2, 3, 1}, 16)).ok());
+    const std::string path = TempPath("resume.ckpt");
+    ASSERT_TRUE(a->Save(path).ok());
+    TransitionBatch next = MakeBatch({3, 3, 0, 2, 1, 0}, 17);
+    next.reward[0] = 4e3;  // a mask-out and a random reset in the next update
+    UpdateStats sa, sb;
+    ASSERT_TRUE(a->Update(next, &sa).ok());
+
+    o.seed = 4242;
+    auto b = MakeLearner(o);
+    ASSERT_TRUE(b->Load(path).ok());
+    ASSERT_TRUE(b->Update(next, &sb).ok());
+    EXPECT_EQ(sa.loss, sb.loss);
+    EXPECT_EQ(sa.task_reset, sb.task_reset);
+    ExpectSameState(*a, *b);
+    std::remove(path.c_str());
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Baselines and stats
+
+TEST(BaselineLearnerTest, MtSacAndMhSacTrainWithoutW) {
+  for (Algorithm algorithm : {Algorithm::kMtSac, Algorithm::kMhSac}) {
+    SCOPED_TRACE(AlgorithmName(algorithm));
+    auto l = MakeLearner(SmallOptions(algorithm));
+    EXPECT_FALSE(l->task_weights().defined());
+    EXPECT_EQ(l->w_optimizer(), nullptr);
+    TransitionBatch batch = MakeBatch({0, 1, 2, 3}, 18);
+    batch.reward[0] = 5e3;  // no mask-out for the baselines
+    UpdateStats stats;
+    ASSERT_TRUE(l->Update(batch, &stats).ok());
+    EXPECT_EQ(stats.num_masked, 0);
+    EXPECT_TRUE(std::isfinite(stats.loss));
+    NamedTensors exported = l->ExportActorParameters();
+    for (const auto& [name, t] : exported) EXPECT_NE(name, "task_weights");
+  }
+}
+
+TEST(LearnerTest, StatsDescribeTheUpdate) {
+  auto l = MakeLearner(SmallOptions());
+  UpdateStats stats;
+  ASSERT_TRUE(l->Update(MakeBatch({0, 0, 1, 3, 3, 3}, 19), &stats).ok());
+  EXPECT_EQ(stats.update, 1);
+  EXPECT_EQ(stats.task_samples, (std::vector<int64_t>{2, 1, 0, 3}));
+  EXPECT_TRUE(std::isnan(stats.task_loss[2]));
+  EXPECT_TRUE(std::isnan(stats.task_entropy[2]));
+  EXPECT_TRUE(std::isfinite(stats.task_loss[0]));
+  EXPECT_TRUE(std::isfinite(stats.entropy));
+  EXPECT_TRUE(std::isfinite(stats.q_mean));
+  EXPECT_GT(stats.critic_loss, 0.0);
+  EXPECT_EQ(stats.num_masked, 0);
+  // The scalar loss is Σ_τ L_τ here (no step is LAST).
+  double sum = 0;
+  for (int t = 0; t < 4; ++t) {
+    if (!std::isnan(stats.task_loss[t])) sum += stats.task_loss[t];
+  }
+  EXPECT_NEAR(stats.loss, sum, 1e-4 * (1 + std::abs(sum)));
+}
+
+TEST(DeviceTest, CudaWhenAvailable) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  PacoOptions o = SmallOptions();
+  o.device = "auto";
+  auto l = MakeLearner(o);
+  EXPECT_TRUE(l->device().is_cuda());
+  UpdateStats stats;
+  ASSERT_TRUE(l->Update(MakeBatch({0, 1, 2, 3}, 20), &stats).ok());
+  EXPECT_TRUE(std::isfinite(stats.loss));
+}
+
+}  // namespace
+}  // namespace paco
