@@ -18,6 +18,7 @@
 #include "common/status.h"
 #include "learner/learner_config.h"
 #include "learner/paco/learner.h"
+#include "learner/paco/task_distribution.h"
 #include "replay/replay_buffer.h"
 
 namespace taco {
@@ -108,6 +109,7 @@ class Trainer {
   const TrainLocalOptions options_;
   int64_t num_tasks_ = 0;
   std::vector<int64_t> run_task_index_;
+  std::vector<double> task_probabilities_;
   paco::PacoOptions paco_options_;
   std::unique_ptr<paco::Learner> learner_;
   std::unique_ptr<paco::PolicyInference> policy_;
@@ -160,11 +162,15 @@ absl::Status Trainer::Setup() {
   }
   TACO_RETURN_IF_ERROR(SyncPolicy());
 
+  TACO_ASSIGN_OR_RETURN(task_probabilities_, TaskProbabilities(config_));
   envs::EnvPoolConfig pool_config;
-  // The paper's parallel envs; env i runs task i mod T.
+  // The paper's parallel envs: each draws the task of every episode from P
+  // (the first episodes deal the tasks round-robin, so all start at once).
   for (int i = 0; i < config_.trainer.num_envs; ++i) {
     pool_config.tasks.push_back(config_.tasks[i % num_tasks_]);
   }
+  pool_config.task_choices = config_.tasks;
+  pool_config.task_weights = task_probabilities_;
   pool_config.env = EnvConfigFrom(config_, static_cast<uint32_t>(config_.run.seed * 1000));
   pool_config.num_threads = PoolThreads();
   TACO_ASSIGN_OR_RETURN(pool_, envs::EnvPool::Create(pool_config));
@@ -230,19 +236,18 @@ absl::Status Trainer::TrainUpTo() {
   if (trained_steps < 0) return absl::OkStatus();
   const int64_t due = trained_steps / config_.trainer.env_steps_per_update;
   if (learner_->num_updates() >= due) return absl::OkStatus();
-  // Tasks with data share the batch evenly.
-  std::vector<std::string> ready;
-  for (const std::string& task : config_.tasks) {
-    if (replay_->table(task)->size() > 0) ready.push_back(task);
+  // The batch follows P over the tasks that have data.
+  std::vector<double> p = task_probabilities_;
+  bool any = false;
+  for (int64_t t = 0; t < num_tasks_; ++t) {
+    if (replay_->table(config_.tasks[t])->size() == 0) p[t] = 0.0;
+    any = any || p[t] > 0.0;
   }
-  if (ready.empty()) return absl::OkStatus();
-  const int64_t batch = config_.trainer.batch_size;
+  if (!any) return absl::OkStatus();
+  const std::vector<int64_t> rows = paco::BatchCounts(p, config_.trainer.batch_size);
   std::vector<TaskCount> counts;
-  for (size_t i = 0; i < ready.size(); ++i) {
-    counts.push_back(
-        {ready[i],
-         batch / static_cast<int64_t>(ready.size()) +
-             (static_cast<int64_t>(i) < batch % static_cast<int64_t>(ready.size()) ? 1 : 0)});
+  for (int64_t t = 0; t < num_tasks_; ++t) {
+    if (rows[t] > 0) counts.push_back({config_.tasks[t], rows[t]});
   }
   std::vector<int64_t> task_of_row;
   for (const TaskCount& c : counts) {
@@ -393,8 +398,11 @@ absl::StatusOr<TrainLocalResult> Trainer::Run() {
                     static_cast<long long>(env_steps_), point.mean_success);
         std::fflush(stdout);
       }
+      const bool reached =
+          options_.stop_at_success > 0.0 && point.mean_success >= options_.stop_at_success;
       result_.evaluations.push_back(std::move(point));
       next_eval_ += config_.trainer.eval_interval_env_steps;
+      if (reached) break;
     }
     if (Since(last_checkpoint_) > checkpoint_s) TACO_RETURN_IF_ERROR(Checkpoint());
     if (WaitForTerminationSignal(absl::ZeroDuration()) != 0) {
@@ -403,7 +411,8 @@ absl::StatusOr<TrainLocalResult> Trainer::Run() {
       break;
     }
   }
-  if (!interrupted && config_.trainer.eval_episodes_per_task > 0 &&
+  if (!interrupted && env_steps_ >= config_.trainer.total_env_steps &&
+      config_.trainer.eval_episodes_per_task > 0 &&
       (result_.evaluations.empty() || result_.evaluations.back().env_steps != env_steps_)) {
     TACO_ASSIGN_OR_RETURN(EvalPoint point, Evaluate());
     if (options_.progress) {

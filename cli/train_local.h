@@ -19,6 +19,8 @@ struct TrainLocalOptions {
   bool resume = false;
   // Print the progress line to stdout.
   bool progress = true;
+  // Stop once an evaluation's mean success reaches this (0: never).
+  double stop_at_success = 0.0;
 };
 
 struct EvalPoint {

@@ -1,7 +1,10 @@
 #include "learner/learner_config.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
+#include "learner/paco/task_distribution.h"
 
 namespace taco {
 
@@ -47,6 +50,41 @@ absl::StatusOr<paco::PacoOptions> PacoOptionsFromConfig(const RunConfig& config)
   TACO_RETURN_IF_ERROR(
       Annotate(FromPaco(o.Validate()), absl::StrCat(config.source, ": algorithm")));
   return o;
+}
+
+absl::StatusOr<std::vector<double>> TaskProbabilities(const RunConfig& config) {
+  const TaskDistributionConfig& d = config.task_distribution;
+  const int64_t n = static_cast<int64_t>(config.tasks.size());
+  auto index_of = [&config](const std::string& task) -> int64_t {
+    auto it = std::find(config.tasks.begin(), config.tasks.end(), task);
+    return it == config.tasks.end() ? -1 : it - config.tasks.begin();
+  };
+  if (d.kind == "uniform") return paco::UniformDistribution(n);
+  if (d.kind == "groups") {
+    std::vector<std::vector<int64_t>> groups;
+    for (const auto& names : d.groups) {
+      std::vector<int64_t> group;
+      for (const std::string& name : names) group.push_back(index_of(name));
+      groups.push_back(std::move(group));
+    }
+    auto p = paco::GroupDistribution(groups, n);
+    if (!p.ok()) return FromPaco(p.status());
+    return *p;
+  }
+  if (d.kind == "weights") {
+    std::vector<double> weights(static_cast<size_t>(n), 1.0);
+    for (const auto& [task, weight] : d.weights) {
+      const int64_t i = index_of(task);
+      if (i < 0)
+        return absl::InvalidArgumentError(absl::StrCat("task weight for unknown task ", task));
+      weights[i] = weight;
+    }
+    auto p = paco::WeightDistribution(weights);
+    if (!p.ok()) return FromPaco(p.status());
+    return *p;
+  }
+  return absl::UnimplementedError(absl::StrCat(
+      "task_distribution.kind '", d.kind, "' (online DBSCAN grouping) is not implemented yet"));
 }
 
 }  // namespace taco

@@ -3,6 +3,8 @@
 #ifndef TACO_LEARNER_LEARNER_CONFIG_H_
 #define TACO_LEARNER_LEARNER_CONFIG_H_
 
+#include <vector>
+
 #include "absl/status/statusor.h"
 #include "common/run_config.h"
 #include "learner/paco/options.h"
@@ -13,6 +15,10 @@ namespace taco {
 absl::StatusOr<paco::PacoOptions> PacoOptionsFromConfig(const RunConfig& config);
 
 absl::Status FromPaco(const paco::Status& status);
+
+// p_τ over config.tasks from task_distribution (uniform, groups, weights;
+// tasks a weights map leaves out weigh 1).
+absl::StatusOr<std::vector<double>> TaskProbabilities(const RunConfig& config);
 
 }  // namespace taco
 

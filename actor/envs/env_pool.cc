@@ -103,6 +103,23 @@ absl::StatusOr<std::unique_ptr<EnvPool>> EnvPool::Create(const EnvPoolConfig& co
     TACO_ASSIGN_OR_RETURN(const TaskDef* def, FindTask(config.tasks[i]));
     pool->task_ids_[i] = static_cast<int>(std::find(all.begin(), all.end(), def) - all.begin());
   }
+  if (!config.task_choices.empty()) {
+    for (const std::string& name : config.task_choices) {
+      TACO_ASSIGN_OR_RETURN(const TaskDef* def, FindTask(name));
+      pool->choice_ids_.push_back(
+          static_cast<int>(std::find(all.begin(), all.end(), def) - all.begin()));
+    }
+    const std::vector<double> weights = config.task_weights.empty()
+                                            ? std::vector<double>(config.task_choices.size(), 1.0)
+                                            : config.task_weights;
+    TACO_RETURN_IF_ERROR(pool->SetTaskWeights(weights));
+  }
+  pool->env_config_ = config.env;
+  pool->parked_.resize(n);
+  pool->draw_state_.resize(n);
+  for (int i = 0; i < n; ++i) {
+    pool->draw_state_[i] = 0x9e3779b97f4a7c15ULL * (config.env.seed + 1) + static_cast<uint64_t>(i);
+  }
   pool->running_return_.assign(n, 0);
   pool->running_length_.assign(n, 0);
   pool->running_success_.assign(n, 0);
@@ -162,6 +179,7 @@ absl::Status EnvPool::Step(absl::Span<const double> actions, PoolStep* out) {
   out->success.resize(n);
   out->done.resize(n);
   out->task_id = task_ids_;
+  out->next_task_id = task_ids_;
   out->episode_return.resize(n);
   out->episode_length.resize(n);
   out->episode_success.resize(n);
@@ -188,11 +206,69 @@ absl::Status EnvPool::StepOne(int i, absl::Span<const double> action, PoolStep* 
     std::copy(r.obs.begin(), r.obs.end(), out->obs.begin() + i * kObsDim);
     return absl::OkStatus();
   }
+  if (!choice_ids_.empty()) {
+    TACO_RETURN_IF_ERROR(DrawNextTask(i));
+    out->next_task_id[i] = task_ids_[i];
+  }
   TACO_ASSIGN_OR_RETURN(const Observation first, envs_[i]->Reset());
   std::copy(first.begin(), first.end(), out->obs.begin() + i * kObsDim);
   running_return_[i] = 0;
   running_length_[i] = 0;
   running_success_[i] = 0;
+  return absl::OkStatus();
+}
+
+absl::Status EnvPool::SetTaskWeights(const std::vector<double>& weights) {
+  if (choice_ids_.empty()) {
+    return absl::FailedPreconditionError("this pool was built without task_choices");
+  }
+  if (weights.size() != choice_ids_.size()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("expected ", choice_ids_.size(), " task weights, got ", weights.size()));
+  }
+  std::vector<double> cumulative;
+  double total = 0.0;
+  for (double w : weights) {
+    if (!std::isfinite(w) || w < 0.0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("task weight ", w, " is not a finite number >= 0"));
+    }
+    total += w;
+    cumulative.push_back(total);
+  }
+  if (total <= 0.0) return absl::InvalidArgumentError("task weights sum to zero");
+  cumulative_weights_ = std::move(cumulative);
+  return absl::OkStatus();
+}
+
+absl::Status EnvPool::DrawNextTask(int i) {
+  // splitmix64: a small per-env generator, so draws do not depend on which
+  // worker thread steps which env.
+  uint64_t z = (draw_state_[i] += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  z ^= z >> 31;
+  const double u = static_cast<double>(z >> 11) * 0x1.0p-53 * cumulative_weights_.back();
+  const size_t pick = static_cast<size_t>(
+      std::upper_bound(cumulative_weights_.begin(), cumulative_weights_.end(), u) -
+      cumulative_weights_.begin());
+  const int next = choice_ids_[std::min(pick, choice_ids_.size() - 1)];
+  if (next == task_ids_[i]) return absl::OkStatus();
+  auto& parked = parked_[i];
+  auto it = parked.find(next);
+  std::unique_ptr<SawyerEnv> env;
+  if (it != parked.end()) {
+    env = std::move(it->second);
+    parked.erase(it);
+  } else {
+    EnvConfig config = env_config_;
+    config.seed =
+        env_config_.seed + static_cast<uint32_t>(i) + 7919u * static_cast<uint32_t>(next + 1);
+    TACO_ASSIGN_OR_RETURN(env, MakeEnv(AllTasks()[next]->name, config));
+  }
+  parked[task_ids_[i]] = std::move(envs_[i]);
+  envs_[i] = std::move(env);
+  task_ids_[i] = next;
   return absl::OkStatus();
 }
 

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,6 +25,12 @@ struct EnvPoolConfig {
   EnvConfig env;
   // Worker threads including the caller's; 1 steps everything inline.
   int num_threads = 1;
+  // The task of each episode (Algorithm 1 of the TaCo paper): when not empty,
+  // every env draws its next task from these names, with probability
+  // proportional to task_weights, at each auto-reset; `tasks` then only sets
+  // the first episode's. An env keeps one instance per task it has run.
+  std::vector<std::string> task_choices;
+  std::vector<double> task_weights;
 };
 
 // Batched results of one Step, row i belonging to env i.
@@ -40,8 +47,11 @@ struct PoolStep {
   std::vector<uint8_t> success;
   // terminal || truncated: the env was reset after this step.
   std::vector<uint8_t> done;
-  // Index into AllTasks().
+  // Index into AllTasks(): the task this step ran.
   std::vector<int> task_id;
+  // The task of the observation in `obs`: differs from task_id only where
+  // an episode ended and the env drew another task.
+  std::vector<int> next_task_id;
   // Episode statistics, meaningful where done: summed reward, steps, and
   // whether success was reached at any step.
   std::vector<double> episode_return;
@@ -66,6 +76,10 @@ class EnvPool {
   // non-finite number is rejected before any env moves.
   absl::Status Step(absl::Span<const double> actions, PoolStep* out);
 
+  // Replaces the weights of task_choices (e.g. a new task distribution);
+  // takes effect at the next resets. Call between Steps.
+  absl::Status SetTaskWeights(const std::vector<double>& weights);
+
  private:
   class Workers;
 
@@ -74,8 +88,17 @@ class EnvPool {
   absl::Status ForEachEnv(const std::function<absl::Status(int)>& fn);
   absl::Status StepOne(int i, absl::Span<const double> action, PoolStep* out);
 
+  // Switches env i to a task drawn from task_choices (at an episode end).
+  absl::Status DrawNextTask(int i);
+
   std::vector<std::unique_ptr<SawyerEnv>> envs_;
   std::vector<int> task_ids_;
+  EnvConfig env_config_;
+  std::vector<int> choice_ids_;  // AllTasks() index of each task choice
+  std::vector<double> cumulative_weights_;
+  std::vector<uint64_t> draw_state_;  // per-env generator state for task draws
+  // Instances of the other tasks an env has run, by AllTasks() index.
+  std::vector<std::map<int, std::unique_ptr<SawyerEnv>>> parked_;
   std::vector<double> running_return_;
   std::vector<int> running_length_;
   std::vector<uint8_t> running_success_;

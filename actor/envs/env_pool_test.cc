@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <limits>
+#include <map>
 #include <vector>
 
 #include "actor/envs/task_registry.h"
@@ -53,6 +54,65 @@ TEST(EnvPoolTest, StepsMixedTasksWithTaskIdsAndAutoReset) {
   }
   ASSERT_TRUE(pool->Step(Actions(4, 31), &out).ok());
   for (int i = 0; i < 4; ++i) EXPECT_EQ(out.episode_length[i], 1);
+}
+
+TEST(EnvPoolTest, DrawsTheTaskOfEachEpisodeFromTheWeights) {
+  EnvPoolConfig config;
+  config.tasks = {"reach-v2", "reach-v2", "reach-v2"};
+  config.task_choices = {"reach-v2", "push-v2", "door-open-v2"};
+  config.task_weights = {1.0, 3.0, 0.0};
+  config.env.max_episode_steps = 2;
+  config.num_threads = 2;
+  auto pool = EnvPool::Create(config).value();
+  std::vector<double> obs;
+  ASSERT_TRUE(pool->Reset(&obs).ok());
+  PoolStep out;
+  std::map<int, int> episodes;  // task id → episodes started
+  for (int t = 0; t < 400; ++t) {
+    ASSERT_TRUE(pool->Step(Actions(3, t), &out).ok());
+    for (int i = 0; i < 3; ++i) {
+      if (!out.done[i]) {
+        EXPECT_EQ(out.next_task_id[i], out.task_id[i]);
+        continue;
+      }
+      EXPECT_EQ(out.next_task_id[i], pool->task_ids()[i]);
+      ++episodes[out.next_task_id[i]];
+      EXPECT_EQ(pool->env(i).name(), AllTasks()[out.next_task_id[i]]->name);
+      EXPECT_EQ(pool->env(i).elapsed_steps(), 0);
+    }
+  }
+  const int reach = episodes[0], push = episodes[1], door = episodes[3];
+  EXPECT_EQ(door, 0) << "weight 0 is never drawn";
+  EXPECT_EQ(reach + push, 600);
+  EXPECT_NEAR(static_cast<double>(push) / 600.0, 0.75, 0.06);
+  ASSERT_TRUE(pool->SetTaskWeights({0.0, 0.0, 1.0}).ok());
+  for (int t = 0; t < 4; ++t) ASSERT_TRUE(pool->Step(Actions(3, t), &out).ok());
+  EXPECT_EQ(pool->task_ids(), (std::vector<int>{3, 3, 3}));
+  EXPECT_FALSE(pool->SetTaskWeights({1.0}).ok());
+  EXPECT_FALSE(pool->SetTaskWeights({0.0, 0.0, 0.0}).ok());
+  EXPECT_FALSE(pool->SetTaskWeights({-1.0, 1.0, 1.0}).ok());
+}
+
+TEST(EnvPoolTest, TaskDrawsAreReproducible) {
+  EnvPoolConfig config;
+  config.tasks = {"reach-v2", "push-v2"};
+  config.task_choices = {"reach-v2", "push-v2"};
+  config.env.max_episode_steps = 3;
+  std::vector<std::vector<int>> runs;
+  for (int threads : {1, 2}) {
+    config.num_threads = threads;
+    auto pool = EnvPool::Create(config).value();
+    std::vector<double> obs;
+    ASSERT_TRUE(pool->Reset(&obs).ok());
+    PoolStep out;
+    std::vector<int> seen;
+    for (int t = 0; t < 60; ++t) {
+      ASSERT_TRUE(pool->Step(Actions(2, t), &out).ok());
+      seen.insert(seen.end(), out.next_task_id.begin(), out.next_task_id.end());
+    }
+    runs.push_back(seen);
+  }
+  EXPECT_EQ(runs[0], runs[1]);
 }
 
 TEST(EnvPoolTest, EpisodeStatsAccumulate) {

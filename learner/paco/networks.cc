@@ -139,18 +139,21 @@ namespace {
 class GroupedLinearCpu : public torch::autograd::Function<GroupedLinearCpu> {
  public:
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
-                               const torch::Tensor& weight, const torch::Tensor& bias) {
+                               const torch::Tensor& weight, const torch::Tensor& bias, bool relu) {
     torch::Tensor xc = x.contiguous();
     torch::Tensor wc = weight.contiguous();
-    ctx->save_for_backward({xc, wc});
     const int64_t groups = xc.size(0);
     torch::Tensor out = torch::empty({groups, xc.size(1), wc.size(1)}, xc.options());
     at::parallel_for(0, groups, 1, [&](int64_t begin, int64_t end) {
       for (int64_t g = begin; g < end; ++g) {
         torch::Tensor out_g = out[g];
         at::addmm_out(out_g, bias[g], xc[g], wc[g].t());
+        if (relu) out_g.relu_();
       }
     });
+    // The ReLU's mask comes from its output, so no pre-activation is kept.
+    ctx->save_for_backward({xc, wc, relu ? out : torch::Tensor()});
+    ctx->saved_data["relu"] = relu;
     return out;
   }
 
@@ -159,34 +162,39 @@ class GroupedLinearCpu : public torch::autograd::Function<GroupedLinearCpu> {
     const auto saved = ctx->get_saved_variables();
     const torch::Tensor& x = saved[0];
     const torch::Tensor& w = saved[1];
-    torch::Tensor dy = grads[0].contiguous();
+    const bool relu = ctx->saved_data["relu"].toBool();
+    const torch::Tensor incoming = grads[0].contiguous();
+    torch::Tensor dy = relu ? torch::empty_like(incoming) : incoming;  // masked per group below
     const bool need_x = ctx->needs_input_grad(0);
     const bool need_w = ctx->needs_input_grad(1);
     torch::Tensor dx = need_x ? torch::empty_like(x) : torch::Tensor();
     torch::Tensor dw = need_w ? torch::empty_like(w) : torch::Tensor();
     at::parallel_for(0, x.size(0), 1, [&](int64_t begin, int64_t end) {
       for (int64_t g = begin; g < end; ++g) {
+        torch::Tensor dy_g = dy[g];
+        if (relu) at::threshold_backward_out(dy_g, incoming[g], saved[2][g], 0);
         if (need_x) {
           torch::Tensor dx_g = dx[g];
-          at::mm_out(dx_g, dy[g], w[g]);
+          at::mm_out(dx_g, dy_g, w[g]);
         }
         if (need_w) {
           torch::Tensor dw_g = dw[g];
-          at::mm_out(dw_g, dy[g].t(), x[g]);
+          at::mm_out(dw_g, dy_g.t(), x[g]);
         }
       }
     });
     torch::Tensor db = ctx->needs_input_grad(2) ? dy.sum(1, /*keepdim=*/true) : torch::Tensor();
-    return {dx, dw, db};
+    return {dx, dw, db, torch::Tensor()};
   }
 };
 
 }  // namespace
 
 torch::Tensor GroupedLinear(const torch::Tensor& x, const torch::Tensor& weight,
-                            const torch::Tensor& bias) {
-  if (x.device().is_cpu()) return GroupedLinearCpu::apply(x, weight, bias);
-  return torch::baddbmm(bias, x, weight.transpose(1, 2));
+                            const torch::Tensor& bias, bool relu) {
+  if (x.device().is_cpu()) return GroupedLinearCpu::apply(x, weight, bias, relu);
+  torch::Tensor y = torch::baddbmm(bias, x, weight.transpose(1, 2));
+  return relu ? torch::relu(y) : y;
 }
 
 // ---------------------------------------------------------------------------
@@ -226,8 +234,9 @@ ComposedLinear CompositionalLinearImpl::Compose(const torch::Tensor& w_present, 
   return {theta.view({replicas_ * p, out_, in_}), b.view({replicas_ * p, 1, out_})};
 }
 
-torch::Tensor CompositionalLinearImpl::Apply(const ComposedLinear& layer, const torch::Tensor& x) {
-  return GroupedLinear(x, layer.weight, layer.bias);
+torch::Tensor CompositionalLinearImpl::Apply(const ComposedLinear& layer, const torch::Tensor& x,
+                                             bool relu) {
+  return GroupedLinear(x, layer.weight, layer.bias, relu);
 }
 
 torch::Tensor CompositionalLinearImpl::ForwardOutputSpace(const torch::Tensor& x,
@@ -312,8 +321,7 @@ torch::Tensor TaskMlpImpl::ForwardComposed(const torch::Tensor& x,
   const size_t n = comp_layers_.size();
   for (size_t i = 0; i < n; ++i) {
     ComposedLinear composed = comp_layers_[i]->Compose(w_present, ctx.detach_params);
-    h = CompositionalLinearImpl::Apply(composed, h);
-    if (i + 1 < n) h = torch::relu(h);
+    h = CompositionalLinearImpl::Apply(composed, h, /*relu=*/i + 1 < n);
   }
   return routing.FromGrouped(h, r);
 }

@@ -103,14 +103,15 @@ struct ComposedLinear {
   torch::Tensor bias;    // [R·P, 1, out]
 };
 
-// y[g] = b[g] + x[g] θ[g]ᵀ for every group g: x [G, M, in], θ [G, out, in],
-// b [G, 1, out] → [G, M, out]. On CUDA one baddbmm. On the CPU the groups are
-// spread over the intra-op threads with one single-threaded GEMM each (also in
-// the backward pass): a batched matmul would run its groups one after the
-// other, each GEMM forking and joining every thread, which wastes most of the
-// time on a loaded machine.
+// y[g] = b[g] + x[g] θ[g]ᵀ for every group g, then ReLU if `relu`:
+// x [G, M, in], θ [G, out, in], b [G, 1, out] → [G, M, out]. On CUDA one
+// baddbmm. On the CPU the groups are spread over the intra-op threads with one
+// single-threaded GEMM each, the ReLU applied while the block is in cache
+// (also in the backward pass): a batched matmul would run its groups one
+// after the other, each GEMM forking and joining every thread, which wastes
+// most of the time on a loaded machine.
 torch::Tensor GroupedLinear(const torch::Tensor& x, const torch::Tensor& weight,
-                            const torch::Tensor& bias);
+                            const torch::Tensor& bias, bool relu);
 
 // CompositionalFC with R replicas: weight [R, K, out, in], bias [R, K, out].
 class CompositionalLinearImpl : public torch::nn::Module {
@@ -119,8 +120,9 @@ class CompositionalLinearImpl : public torch::nn::Module {
 
   // θ_τ and b_τ for the columns `w_present` [K, P] of W.
   ComposedLinear Compose(const torch::Tensor& w_present, bool detach) const;
-  // x [R·P, M, in] → [R·P, M, out] (GroupedLinear).
-  static torch::Tensor Apply(const ComposedLinear& layer, const torch::Tensor& x);
+  // x [R·P, M, in] → [R·P, M, out] (GroupedLinear), with an optional ReLU.
+  static torch::Tensor Apply(const ComposedLinear& layer, const torch::Tensor& x,
+                             bool relu = false);
   // The official output-space form: x [R, N, in], per-sample mixing weights
   // c [N, K] → Σ_k c_nk (W_k x_n + b_k), [R, N, out].
   torch::Tensor ForwardOutputSpace(const torch::Tensor& x, const torch::Tensor& c,
