@@ -78,8 +78,8 @@ absl::StatusOr<std::string> LocateMetaWorldAssets(const AssetSearchOptions& opti
   return absl::NotFoundError(
       absl::StrCat("Meta-World v2.0.0 assets not found (looked for ", kMarkerFile,
                    "). Searched: ", absl::StrJoin(candidates, ", "), ". Set ", kAssetsEnvVar,
-                   " or the assets folder in the config, or fill the user cache with the "
-                   "asset download script."));
+                   " or env.assets_dir in the config, or fill the user cache with "
+                   "scripts/fetch-metaworld-assets."));
 }
 
 }  // namespace taco::envs
