@@ -55,7 +55,7 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
     const std::string value = eq == std::string::npos ? "" : arg.substr(eq + 1);
     auto to_int = [&value](int* out) {
       char* end = nullptr;
-      const long v = std::strtol(value.c_str(), &end, 10);
+      const int64_t v = std::strtoll(value.c_str(), &end, 10);
       if (value.empty() || *end != '\0' || v < 0) return false;
       *out = static_cast<int>(v);
       return true;

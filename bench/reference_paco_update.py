@@ -121,7 +121,10 @@ class PacoSac:
         self.mask_count = torch.zeros(t, dtype=torch.long)
         self.reset_count = torch.zeros(t, dtype=torch.long)
 
-    def update(self, obs, action, reward, next_obs, terminal, truncated, task):
+    def update(self, obs, action, reward, next_obs, terminal, truncated, task, eps=None,
+               after_backward=None):
+        """One update. `eps` fixes the policy noise [2B, A]; `after_backward`
+        is called between backward and the optimizer steps (cross-check)."""
         args = self.args
         b, t = obs.shape[0], args.tasks
         for opt in self.optimizers:
@@ -134,7 +137,8 @@ class PacoSac:
         out = self.actor(states, c2)
         mean, pre_std = out[:, :ACTION_DIM], out[:, ACTION_DIM:]
         log_std = pre_std.clamp(-10.0, 2.0)
-        eps = torch.randn_like(mean)
+        if eps is None:
+            eps = torch.randn_like(mean)
         u = mean + log_std.exp() * eps
         a = torch.tanh(u)
         log_prob = (-0.5 * eps.pow(2) - log_std - 0.5 * math.log(2 * math.pi)
@@ -171,6 +175,9 @@ class PacoSac:
         entry = l0 + torch.where(valid1, l1, torch.zeros_like(l1))
         loss = torch.where(keep, 0.5 / counts[task] * entry, torch.zeros_like(entry)).sum()
         loss.backward()
+        self.last_masked = masked
+        if after_backward is not None:
+            after_backward()
         for opt in self.optimizers:
             opt.step()
 
@@ -194,6 +201,86 @@ class PacoSac:
         return loss.item()
 
 
+def load_dump(directory):
+    """Tensors written by taco_bench_learner --crosscheck: manifest lines
+    'name dtype dim...' and raw little-endian files name.bin."""
+    tensors = {}
+    with open(f"{directory}/manifest.txt") as manifest:
+        for line in manifest:
+            name, dtype, *dims = line.split()
+            torch_dtype = {"f32": torch.float32, "i64": torch.int64}[dtype]
+            with open(f"{directory}/{name}.bin", "rb") as f:
+                data = bytearray(f.read())
+            tensors[name] = torch.frombuffer(data, dtype=torch_dtype).reshape(
+                [int(d) for d in dims]).clone()
+    return tensors
+
+
+def crosscheck(directory):
+    """Recomputes one learner update from its dumped state and compares."""
+    t = load_dump(directory)
+    hidden = [int(x) for x in t["hidden_sizes"].tolist()]
+    tasks, k = t["w"].shape[1], t["w"].shape[0]
+    args = argparse.Namespace(tasks=tasks, components=k, hidden=hidden, discount=0.99, tau=0.005,
+                              threshold=3e3)
+    model = PacoSac(args, torch.device("cpu"))
+
+    def networks(state):
+        yield "actor", 0, model.actor
+        for r in range(2):
+            yield "critic", r, model.critics[r]
+            yield "target_critic", r, model.targets[r]
+
+    with torch.no_grad():
+        for prefix, r, net in networks(None):
+            for i, layer in enumerate(net.layers):
+                layer.weight.copy_(t[f"before.{prefix}.net.layer{i}.weight"][r])
+                layer.bias.copy_(t[f"before.{prefix}.net.layer{i}.bias"][r])
+        model.w.copy_(t["before.task_weights"])
+        model.log_alpha.copy_(t["before.log_alpha"])
+    batch = {name: t[name] for name in
+             ("obs", "action", "reward", "next_obs", "terminal", "truncated", "task")}
+    failures = []
+
+    def check(name, got, want, rtol, atol=0.0):
+        scale = want.abs().max().item() if want.numel() else 0.0
+        diff = (got - want).abs().max().item() if want.numel() else 0.0
+        ok = diff <= atol + rtol * max(scale, 1e-12)
+        print(f"  {'ok ' if ok else 'BAD'} {name:40s} max|diff| {diff:.3e} (scale {scale:.3e})")
+        if not ok:
+            failures.append(name)
+
+    def compare_gradients():
+        for prefix, r, net in networks(None):
+            if prefix == "target_critic":
+                continue
+            for i, layer in enumerate(net.layers):
+                for kind, p in (("weight", layer.weight), ("bias", layer.bias)):
+                    name = f"grad.{prefix}.net.layer{i}.{kind}"
+                    check(name + f"[{r}]", p.grad, t[name][r], 1e-4)
+        check("grad.task_weights", model.w.grad, t["grad.task_weights"], 1e-4)
+        check("grad.log_alpha", model.log_alpha.grad, t["grad.log_alpha"], 1e-4)
+
+    loss = model.update(**batch, eps=t["noise"], after_backward=compare_gradients)
+    check("loss", torch.tensor([loss]), t["loss"], 1e-5)
+    # After the step. At step 1 Adam moves each entry by about lr·sign(g), so
+    # entries with a near-zero gradient may differ by up to 2·lr.
+    masked = model.last_masked
+    check("masked tasks", masked.float(), t["masked"], 0.0)
+    with torch.no_grad():
+        for prefix, r, net in networks(None):
+            for i, layer in enumerate(net.layers):
+                for kind, p in (("weight", layer.weight), ("bias", layer.bias)):
+                    name = f"after.{prefix}.net.layer{i}.{kind}"
+                    check(name + f"[{r}]", p, t[name][r], 0.0, atol=2 * 3e-4 + 1e-6)
+        keep = ~masked  # masked columns were reset with each side's own random draws
+        check("after.task_weights (unmasked)", model.w[:, keep], t["after.task_weights"][:, keep],
+              0.0, atol=2 * 3e-4 + 1e-6)
+        check("after.log_alpha", model.log_alpha, t["after.log_alpha"], 0.0, atol=2 * 1e-4 + 1e-6)
+    print(json.dumps({"crosscheck_failures": failures}))
+    return 1 if failures else 0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: keep default)")
@@ -208,7 +295,11 @@ def main():
     parser.add_argument("--threshold", type=float, default=3e3)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--crosscheck", default="",
+                        help="compare one update against a taco_bench_learner --crosscheck dump")
     args = parser.parse_args()
+    if args.crosscheck:
+        raise SystemExit(crosscheck(args.crosscheck))
 
     if args.threads > 0:
         torch.set_num_threads(args.threads)

@@ -287,13 +287,23 @@ LossTerms Learner::ComputeLosses(const DeviceBatch& batch, const TaskRouting& ro
   // ALF's actor loss ½‖sg(a + ∂Q/∂a) − a‖² + α log π: its gradient is that of
   // α log π − min Q, but it reaches neither the critics nor W through them,
   // and its value (compared with ε) is ½‖∂Q/∂a‖² + α log π.
+  // Both batches of critic inputs cover the same tasks, so the critics'
+  // per-task layers are composed once: with gradient for the critic loss,
+  // detached for ∂Q/∂a.
+  std::vector<ComposedLinear> critic_layers = critic_->net->Compose(Context(routing, false));
+  std::vector<ComposedLinear> critic_layers_detached;
+  for (const ComposedLinear& l : critic_layers) {
+    critic_layers_detached.push_back({l.weight.detach(), l.bias.detach()});
+  }
   torch::Tensor action_leaf = pi.action.detach().requires_grad_(true);
-  torch::Tensor q_pi = critic_->Forward(states, action_leaf, Context(routing2, true));
+  torch::Tensor q_pi =
+      critic_->Forward(states, action_leaf, Context(routing2, true), &critic_layers_detached);
   torch::Tensor dqda = torch::autograd::grad({std::get<0>(q_pi.min(0)).sum()}, {action_leaf})[0];
   terms.actor_loss =
       0.5 * ((pi.action + dqda).detach() - pi.action).square().sum(1) + alpha * pi.log_prob;
   terms.alpha_loss = log_alpha * (-pi.log_prob.detach() - options_.TargetEntropy());
   terms.log_prob = pi.log_prob;
+  terms.noise = pi.noise;
 
   {
     // y = r + γ(1 − terminal)(min_r Q'_r(s', a') − α log π(a'|s')), a' ~ π(s').
@@ -307,7 +317,7 @@ LossTerms Learner::ComputeLosses(const DeviceBatch& batch, const TaskRouting& ro
         batch.reward + options_.discount * (1.0 - batch.terminal) *
                            (terms.target_q - alpha.narrow(0, b, b) * terms.next_log_prob);
   }
-  terms.q = critic_->Forward(batch.obs, batch.action, Context(routing, false));
+  terms.q = critic_->Forward(batch.obs, batch.action, Context(routing, false), &critic_layers);
   terms.critic_loss = (terms.q - terms.target.unsqueeze(0)).square().sum(0);
 
   torch::Tensor l0 =
@@ -344,45 +354,55 @@ LossTerms Learner::ComputeLosses(const DeviceBatch& batch, const TaskRouting& ro
 }
 
 StatusOr<LossTerms> Learner::ComputeLossAndGradients(const TransitionBatch& batch) {
-  PACO_ASSIGN_OR_RETURN(DeviceBatch db, ToDevice(batch));
-  PACO_ASSIGN_OR_RETURN(TaskRouting routing,
-                        TaskRouting::FromHost(db.host_task, options_.num_tasks, device_));
-  std::vector<int64_t> task2 = db.host_task;
-  task2.insert(task2.end(), db.host_task.begin(), db.host_task.end());
-  PACO_ASSIGN_OR_RETURN(TaskRouting routing2,
-                        TaskRouting::FromHost(task2, options_.num_tasks, device_));
-  actor_opt_->ZeroGrad();
-  critic_opt_->ZeroGrad();
-  alpha_opt_->ZeroGrad();
-  if (w_opt_) w_opt_->ZeroGrad();
-  LossTerms terms = ComputeLosses(db, routing, routing2);
-  terms.loss.backward();
-  return terms;
+  // LibTorch reports failures (e.g. out of device memory) as exceptions.
+  try {
+    PACO_ASSIGN_OR_RETURN(DeviceBatch db, ToDevice(batch));
+    PACO_ASSIGN_OR_RETURN(TaskRouting routing,
+                          TaskRouting::FromHost(db.host_task, options_.num_tasks, device_));
+    std::vector<int64_t> task2 = db.host_task;
+    task2.insert(task2.end(), db.host_task.begin(), db.host_task.end());
+    PACO_ASSIGN_OR_RETURN(TaskRouting routing2,
+                          TaskRouting::FromHost(task2, options_.num_tasks, device_));
+    actor_opt_->ZeroGrad();
+    critic_opt_->ZeroGrad();
+    alpha_opt_->ZeroGrad();
+    if (w_opt_) w_opt_->ZeroGrad();
+    LossTerms terms = ComputeLosses(db, routing, routing2);
+    terms.loss.backward();
+    return terms;
+  } catch (const std::exception& e) {
+    return InternalError(std::string("loss evaluation failed: ") + e.what());
+  }
 }
 
 // ---------------------------------------------------------------------------
 // Update
 
 Status Learner::Update(const TransitionBatch& batch, UpdateStats* stats) {
-  PACO_ASSIGN_OR_RETURN(LossTerms terms, ComputeLossAndGradients(batch));
-  actor_opt_->Step();
-  critic_opt_->Step();
-  alpha_opt_->Step();
-  if (w_opt_) w_opt_->Step();
-  ++num_updates_;
-  torch::NoGradGuard no_grad;
-  if (num_updates_ % options_.target_update_period == 0) {
-    // Polyak: θ' ← (1 − τ)θ' + τθ.
-    std::vector<torch::Tensor> target = target_critic_->parameters();
-    std::vector<torch::Tensor> online = critic_->parameters();
-    at::_foreach_mul_(target, 1.0 - options_.target_update_tau);
-    at::_foreach_add_(target, online, options_.target_update_tau);
+  // LibTorch reports failures (e.g. out of device memory) as exceptions.
+  try {
+    PACO_ASSIGN_OR_RETURN(LossTerms terms, ComputeLossAndGradients(batch));
+    actor_opt_->Step();
+    critic_opt_->Step();
+    alpha_opt_->Step();
+    if (w_opt_) w_opt_->Step();
+    ++num_updates_;
+    torch::NoGradGuard no_grad;
+    if (num_updates_ % options_.target_update_period == 0) {
+      // Polyak: θ' ← (1 − τ)θ' + τθ.
+      std::vector<torch::Tensor> target = target_critic_->parameters();
+      std::vector<torch::Tensor> online = critic_->parameters();
+      at::_foreach_mul_(target, 1.0 - options_.target_update_tau);
+      at::_foreach_add_(target, online, options_.target_update_tau);
+    }
+    log_alpha_.clamp_max_(options_.max_log_alpha);
+    torch::Tensor reset;
+    ApplyResets(terms, &reset);
+    if (stats != nullptr) FillStats(terms, reset, stats);
+    return OkStatus();
+  } catch (const std::exception& e) {
+    return InternalError(std::string("update failed: ") + e.what());
   }
-  log_alpha_.clamp_max_(options_.max_log_alpha);
-  torch::Tensor reset;
-  ApplyResets(terms, &reset);
-  if (stats != nullptr) FillStats(terms, reset, stats);
-  return OkStatus();
 }
 
 void Learner::ApplyResets(const LossTerms& terms, torch::Tensor* reset_mask) {
@@ -514,23 +534,28 @@ constexpr char kRngDeviceRecord[] = "rng/device";
 }  // namespace
 
 Status Learner::Save(const std::string& path) const {
-  torch::NoGradGuard no_grad;
-  CheckpointWriter writer;
-  writer.AddString(kOptionsRecord, options_.Serialize());
-  std::vector<torch::Tensor> host;  // keeps the copies alive until Commit
-  auto add = [&writer, &host](const std::string& name, const torch::Tensor& t) {
-    host.push_back(t.detach().to(torch::kCPU).contiguous());
-    const torch::Tensor& h = host.back();
-    writer.Add(name, RecordTypeOf(h.scalar_type()), h.sizes().vec(), h.data_ptr(), h.nbytes());
-  };
-  for (const auto& [name, t] : StateTensors()) add(name, t);
-  add(kStepsRecord,
-      torch::tensor({num_updates_, actor_opt_->step_count(), critic_opt_->step_count(),
-                     alpha_opt_->step_count(), w_opt_ ? w_opt_->step_count() : int64_t{0}},
-                    torch::kInt64));
-  add(kRngStateRecord, gen_.get_state().to(torch::kUInt8));
-  writer.AddString(kRngDeviceRecord, c10::DeviceTypeName(device_.type(), /*lower_case=*/true));
-  return Annotate(writer.Commit(path), "saving checkpoint");
+  // LibTorch reports failures (e.g. out of device memory) as exceptions.
+  try {
+    torch::NoGradGuard no_grad;
+    CheckpointWriter writer;
+    writer.AddString(kOptionsRecord, options_.Serialize());
+    std::vector<torch::Tensor> host;  // keeps the copies alive until Commit
+    auto add = [&writer, &host](const std::string& name, const torch::Tensor& t) {
+      host.push_back(t.detach().to(torch::kCPU).contiguous());
+      const torch::Tensor& h = host.back();
+      writer.Add(name, RecordTypeOf(h.scalar_type()), h.sizes().vec(), h.data_ptr(), h.nbytes());
+    };
+    for (const auto& [name, t] : StateTensors()) add(name, t);
+    add(kStepsRecord,
+        torch::tensor({num_updates_, actor_opt_->step_count(), critic_opt_->step_count(),
+                       alpha_opt_->step_count(), w_opt_ ? w_opt_->step_count() : int64_t{0}},
+                      torch::kInt64));
+    add(kRngStateRecord, gen_.get_state().to(torch::kUInt8));
+    writer.AddString(kRngDeviceRecord, c10::DeviceTypeName(device_.type(), /*lower_case=*/true));
+    return Annotate(writer.Commit(path), "saving checkpoint");
+  } catch (const std::exception& e) {
+    return InternalError(std::string("saving checkpoint failed: ") + e.what());
+  }
 }
 
 StatusOr<PacoOptions> Learner::ReadCheckpointOptions(const std::string& path) {
@@ -543,73 +568,79 @@ StatusOr<PacoOptions> Learner::ReadCheckpointOptions(const std::string& path) {
 }
 
 Status Learner::Load(const std::string& path) {
-  PACO_ASSIGN_OR_RETURN(auto records, ReadCheckpointFile(path));
-  auto find = [&records](const std::string& name) -> CheckpointRecord* {
-    auto it = records.find(name);
-    return it == records.end() ? nullptr : &it->second;
-  };
-  const CheckpointRecord* opts = find(kOptionsRecord);
-  if (opts == nullptr) return DataLossError("checkpoint " + path + " holds no options");
-  StatusOr<PacoOptions> saved = PacoOptions::Parse(opts->data);
-  if (!saved.ok()) return Annotate(saved.status(), "checkpoint " + path + " options");
-  const std::string mismatch = options_.StructuralMismatch(*saved);
-  if (!mismatch.empty()) {
-    return FailedPreconditionError("checkpoint " + path +
-                                   " was written for a different model: " + mismatch);
-  }
+  // LibTorch reports failures (e.g. out of device memory) as exceptions.
+  try {
+    PACO_ASSIGN_OR_RETURN(auto records, ReadCheckpointFile(path));
+    auto find = [&records](const std::string& name) -> CheckpointRecord* {
+      auto it = records.find(name);
+      return it == records.end() ? nullptr : &it->second;
+    };
+    const CheckpointRecord* opts = find(kOptionsRecord);
+    if (opts == nullptr) return DataLossError("checkpoint " + path + " holds no options");
+    StatusOr<PacoOptions> saved = PacoOptions::Parse(opts->data);
+    if (!saved.ok()) return Annotate(saved.status(), "checkpoint " + path + " options");
+    const std::string mismatch = options_.StructuralMismatch(*saved);
+    if (!mismatch.empty()) {
+      return FailedPreconditionError("checkpoint " + path +
+                                     " was written for a different model: " + mismatch);
+    }
 
-  // Verify every record before changing anything, so a bad file leaves the
-  // learner as it was.
-  const auto state = StateTensors();
-  auto check = [&](const std::string& name, torch::ScalarType type,
-                   at::IntArrayRef shape) -> Status {
-    const CheckpointRecord* r = find(name);
-    if (r == nullptr) return DataLossError("checkpoint " + path + " lacks '" + name + "'");
-    if (r->type != RecordTypeOf(type) || at::IntArrayRef(r->shape) != shape) {
-      return FailedPreconditionError("checkpoint " + path + ": '" + name + "' has shape " +
-                                     ShapeString(r->shape) + ", expected " + ShapeString(shape));
+    // Verify every record before changing anything, so a bad file leaves the
+    // learner as it was.
+    const auto state = StateTensors();
+    auto check = [&](const std::string& name, torch::ScalarType type,
+                     at::IntArrayRef shape) -> Status {
+      const CheckpointRecord* r = find(name);
+      if (r == nullptr) return DataLossError("checkpoint " + path + " lacks '" + name + "'");
+      if (r->type != RecordTypeOf(type) || at::IntArrayRef(r->shape) != shape) {
+        return FailedPreconditionError("checkpoint " + path + ": '" + name + "' has shape " +
+                                       ShapeString(r->shape) + ", expected " + ShapeString(shape));
+      }
+      return OkStatus();
+    };
+    for (const auto& [name, t] : state)
+      PACO_RETURN_IF_ERROR(check(name, t.scalar_type(), t.sizes()));
+    PACO_RETURN_IF_ERROR(check(kStepsRecord, torch::kInt64, {5}));
+    CheckpointRecord* rng_state = find(kRngStateRecord);
+    const CheckpointRecord* rng_device = find(kRngDeviceRecord);
+    if (rng_state == nullptr || rng_device == nullptr) {
+      return DataLossError("checkpoint " + path + " lacks the generator state");
+    }
+    const bool same_device_type =
+        rng_device->data == c10::DeviceTypeName(device_.type(), /*lower_case=*/true);
+    if (same_device_type &&
+        static_cast<int64_t>(rng_state->data.size()) != gen_.get_state().numel()) {
+      return DataLossError("checkpoint " + path + ": generator state has the wrong size");
+    }
+
+    auto as_tensor = [](CheckpointRecord& r, torch::ScalarType type) {
+      return torch::from_blob(r.data.data(), r.shape, torch::TensorOptions().dtype(type));
+    };
+    torch::NoGradGuard no_grad;
+    for (const auto& [name, t] : state) t.copy_(as_tensor(*find(name), t.scalar_type()));
+    torch::Tensor steps = as_tensor(*find(kStepsRecord), torch::kInt64);
+    const int64_t* st = steps.data_ptr<int64_t>();
+    num_updates_ = st[0];
+    actor_opt_->set_step_count(st[1]);
+    critic_opt_->set_step_count(st[2]);
+    alpha_opt_->set_step_count(st[3]);
+    if (w_opt_) w_opt_->set_step_count(st[4]);
+    if (same_device_type) {
+      try {
+        gen_.set_state(as_tensor(*rng_state, torch::kUInt8).clone());
+      } catch (const std::exception& e) {
+        return DataLossError("checkpoint " + path + ": bad generator state: " + e.what());
+      }
+    } else {
+      // A generator state does not carry across device types; continue with a
+      // fresh stream that still depends only on the seed and the step.
+      gen_.set_current_seed(options_.seed ^
+                            (0x9E3779B97F4A7C15ull * static_cast<uint64_t>(num_updates_ + 1)));
     }
     return OkStatus();
-  };
-  for (const auto& [name, t] : state) PACO_RETURN_IF_ERROR(check(name, t.scalar_type(), t.sizes()));
-  PACO_RETURN_IF_ERROR(check(kStepsRecord, torch::kInt64, {5}));
-  CheckpointRecord* rng_state = find(kRngStateRecord);
-  const CheckpointRecord* rng_device = find(kRngDeviceRecord);
-  if (rng_state == nullptr || rng_device == nullptr) {
-    return DataLossError("checkpoint " + path + " lacks the generator state");
+  } catch (const std::exception& e) {
+    return InternalError(std::string("loading checkpoint failed: ") + e.what());
   }
-  const bool same_device_type =
-      rng_device->data == c10::DeviceTypeName(device_.type(), /*lower_case=*/true);
-  if (same_device_type &&
-      static_cast<int64_t>(rng_state->data.size()) != gen_.get_state().numel()) {
-    return DataLossError("checkpoint " + path + ": generator state has the wrong size");
-  }
-
-  auto as_tensor = [](CheckpointRecord& r, torch::ScalarType type) {
-    return torch::from_blob(r.data.data(), r.shape, torch::TensorOptions().dtype(type));
-  };
-  torch::NoGradGuard no_grad;
-  for (const auto& [name, t] : state) t.copy_(as_tensor(*find(name), t.scalar_type()));
-  torch::Tensor steps = as_tensor(*find(kStepsRecord), torch::kInt64);
-  const int64_t* st = steps.data_ptr<int64_t>();
-  num_updates_ = st[0];
-  actor_opt_->set_step_count(st[1]);
-  critic_opt_->set_step_count(st[2]);
-  alpha_opt_->set_step_count(st[3]);
-  if (w_opt_) w_opt_->set_step_count(st[4]);
-  if (same_device_type) {
-    try {
-      gen_.set_state(as_tensor(*rng_state, torch::kUInt8).clone());
-    } catch (const std::exception& e) {
-      return DataLossError("checkpoint " + path + ": bad generator state: " + e.what());
-    }
-  } else {
-    // A generator state does not carry across device types; continue with a
-    // fresh stream that still depends only on the seed and the step.
-    gen_.set_current_seed(options_.seed ^
-                          (0x9E3779B97F4A7C15ull * static_cast<uint64_t>(num_updates_ + 1)));
-  }
-  return OkStatus();
 }
 
 // ---------------------------------------------------------------------------

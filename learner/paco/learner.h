@@ -90,6 +90,7 @@ struct UpdateStats {
 struct LossTerms {
   torch::Tensor loss;                 // scalar that is back-propagated
   torch::Tensor log_prob;             // [2B] log π of the policy's own sample
+  torch::Tensor noise;                // [2B, A] the ε of that sample
   torch::Tensor actor_loss;           // [2B] ½‖∂Q/∂a‖² + α log π
   torch::Tensor alpha_loss;           // [2B] log α_τ (−log π − H̄)
   torch::Tensor q;                    // [R, B] Q_r(s, a)
@@ -105,6 +106,10 @@ struct LossTerms {
   std::vector<int64_t> task_samples;  // [T] on the host
 };
 
+// Not thread-safe: call it from one thread at a time (e.g. take parameter
+// snapshots for broadcast between updates). Every fallible call returns a
+// Status; a LibTorch failure inside an update (such as running out of device
+// memory) becomes INTERNAL and may leave that update half applied.
 class Learner {
  public:
   static StatusOr<std::unique_ptr<Learner>> Create(const PacoOptions& options);

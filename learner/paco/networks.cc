@@ -226,11 +226,20 @@ void CompositionalLinearImpl::Initialize(const LayerInit& init, bool identical,
 
 ComposedLinear CompositionalLinearImpl::Compose(const torch::Tensor& w_present, bool detach) const {
   const int64_t p = w_present.size(1);
-  // [P, K] × [R, K, out·in] → [R, P, out·in]: one small GEMM per replica.
+  // [P, K] × [K, out·in] per replica. Spelled as mm/bmm: matmul's broadcast
+  // of a matrix against a batch transposes and copies both large operands.
   torch::Tensor wt = MaybeDetach(w_present, detach).t();
-  torch::Tensor theta =
-      torch::matmul(wt, MaybeDetach(weight, detach).reshape({replicas_, components_, out_ * in_}));
-  torch::Tensor b = torch::matmul(wt, MaybeDetach(bias, detach));
+  torch::Tensor phi = MaybeDetach(weight, detach).reshape({replicas_, components_, out_ * in_});
+  torch::Tensor b = MaybeDetach(bias, detach);
+  torch::Tensor theta;
+  if (replicas_ == 1) {
+    theta = torch::mm(wt, phi[0]);
+    b = torch::mm(wt, b[0]);
+  } else {
+    torch::Tensor wt_r = wt.unsqueeze(0).expand({replicas_, p, components_});
+    theta = torch::bmm(wt_r, phi);
+    b = torch::bmm(wt_r, b);
+  }
   return {theta.view({replicas_ * p, out_, in_}), b.view({replicas_ * p, 1, out_})};
 }
 
@@ -303,25 +312,34 @@ TaskMlpImpl::TaskMlpImpl(const Config& config, at::Generator& init_gen) : config
   }
 }
 
-torch::Tensor TaskMlpImpl::Forward(const torch::Tensor& x, const ForwardContext& ctx) const {
-  if (config_.algorithm != Algorithm::kPaco) return ForwardBaseline(x, ctx);
-  if (ctx.path == ComputePath::kOutputSpace) return ForwardOutputSpace(x, ctx);
-  return ForwardComposed(x, ctx);
+std::vector<ComposedLinear> TaskMlpImpl::Compose(const ForwardContext& ctx) const {
+  std::vector<ComposedLinear> out;
+  if (config_.algorithm != Algorithm::kPaco || ctx.path != ComputePath::kComposed) return out;
+  torch::Tensor w_present = ctx.task_weights.index_select(1, ctx.routing->present());
+  for (const auto& layer : comp_layers_)
+    out.push_back(layer->Compose(w_present, ctx.detach_params));
+  return out;
 }
 
-torch::Tensor TaskMlpImpl::ForwardComposed(const torch::Tensor& x,
-                                           const ForwardContext& ctx) const {
+torch::Tensor TaskMlpImpl::Forward(const torch::Tensor& x, const ForwardContext& ctx,
+                                   const std::vector<ComposedLinear>* composed) const {
+  if (config_.algorithm != Algorithm::kPaco) return ForwardBaseline(x, ctx);
+  if (ctx.path == ComputePath::kOutputSpace) return ForwardOutputSpace(x, ctx);
+  if (composed != nullptr && !composed->empty()) return ForwardComposed(x, ctx, *composed);
+  return ForwardComposed(x, ctx, Compose(ctx));
+}
+
+torch::Tensor TaskMlpImpl::ForwardComposed(const torch::Tensor& x, const ForwardContext& ctx,
+                                           const std::vector<ComposedLinear>& composed) const {
   const TaskRouting& routing = *ctx.routing;
   const int64_t r = config_.replicas;
   const int64_t p = routing.num_present();
   const int64_t m = routing.group_size();
-  torch::Tensor w_present = ctx.task_weights.index_select(1, routing.present());
   torch::Tensor h = routing.ToGrouped(x);  // [P, M, in]
   if (r > 1) h = h.unsqueeze(0).expand({r, p, m, h.size(-1)}).reshape({r * p, m, h.size(-1)});
-  const size_t n = comp_layers_.size();
+  const size_t n = composed.size();
   for (size_t i = 0; i < n; ++i) {
-    ComposedLinear composed = comp_layers_[i]->Compose(w_present, ctx.detach_params);
-    h = CompositionalLinearImpl::Apply(composed, h, /*relu=*/i + 1 < n);
+    h = CompositionalLinearImpl::Apply(composed[i], h, /*relu=*/i + 1 < n);
   }
   return routing.FromGrouped(h, r);
 }
@@ -430,6 +448,7 @@ PolicySample ActorImpl::Sample(const torch::Tensor& obs, const ForwardContext& c
   PolicySample s;
   s.mean = mean;
   s.log_std = log_std;
+  s.noise = eps;
   s.pre_tanh = mean + log_std.exp() * eps;
   s.action = torch::tanh(s.pre_tanh);
   s.log_prob = SquashedGaussianLogProb(eps, log_std, s.pre_tanh);
@@ -445,8 +464,9 @@ CriticImpl::CriticImpl(const PacoOptions& options, at::Generator& init_gen) {
 }
 
 torch::Tensor CriticImpl::Forward(const torch::Tensor& obs, const torch::Tensor& action,
-                                  const ForwardContext& ctx) const {
-  return net->Forward(torch::cat({obs, action}, 1), ctx).squeeze(-1);
+                                  const ForwardContext& ctx,
+                                  const std::vector<ComposedLinear>* composed) const {
+  return net->Forward(torch::cat({obs, action}, 1), ctx, composed).squeeze(-1);
 }
 
 // ---------------------------------------------------------------------------
@@ -509,57 +529,68 @@ StatusOr<std::unique_ptr<PolicyInference>> PolicyInference::Create(const PacoOpt
 void PolicyInference::Reseed(uint64_t seed) { gen_.set_current_seed(seed); }
 
 Status PolicyInference::SetParameters(const NamedTensors& params, int64_t version) {
-  const bool paco = options_.algorithm == Algorithm::kPaco;
-  const torch::Tensor* w = nullptr;
-  for (const auto& [name, t] : params) {
-    if (name == "task_weights") w = &t;
-  }
-  if (paco) {
-    if (w == nullptr) return NotFoundError("parameter 'task_weights' missing");
-    if (w->sizes() != task_weights_.sizes()) {
-      return InvalidArgumentError("parameter 'task_weights' has shape " + ShapeString(w->sizes()) +
-                                  ", expected " + ShapeString(task_weights_.sizes()));
+  // LibTorch reports failures (e.g. out of device memory) as exceptions.
+  try {
+    const bool paco = options_.algorithm == Algorithm::kPaco;
+    const torch::Tensor* w = nullptr;
+    for (const auto& [name, t] : params) {
+      if (name == "task_weights") w = &t;
     }
-  }
-  PACO_RETURN_IF_ERROR(ImportParameters(*actor_, "actor.", params, /*allow_extra=*/false));
-  torch::NoGradGuard no_grad;
-  composed_.clear();
-  if (paco) {
-    task_weights_.copy_(*w);
-    // θ_τ and b_τ for every task.
-    for (const CompositionalLinear& layer : actor_->net->compositional_layers()) {
-      ComposedLinear c = layer->Compose(task_weights_, /*detach=*/true);
-      composed_.emplace_back(c.weight.contiguous(), c.bias.squeeze(1).contiguous());
+    if (paco) {
+      if (w == nullptr) return NotFoundError("parameter 'task_weights' missing");
+      if (w->sizes() != task_weights_.sizes()) {
+        return InvalidArgumentError("parameter 'task_weights' has shape " +
+                                    ShapeString(w->sizes()) + ", expected " +
+                                    ShapeString(task_weights_.sizes()));
+      }
     }
+    PACO_RETURN_IF_ERROR(ImportParameters(*actor_, "actor.", params, /*allow_extra=*/false));
+    torch::NoGradGuard no_grad;
+    composed_.clear();
+    if (paco) {
+      task_weights_.copy_(*w);
+      // θ_τ and b_τ for every task.
+      for (const CompositionalLinear& layer : actor_->net->compositional_layers()) {
+        ComposedLinear c = layer->Compose(task_weights_, /*detach=*/true);
+        composed_.emplace_back(c.weight.contiguous(), c.bias.squeeze(1).contiguous());
+      }
+    }
+    version_ = version;
+    return OkStatus();
+  } catch (const std::exception& e) {
+    return InternalError(std::string("installing parameters failed: ") + e.what());
   }
-  version_ = version;
-  return OkStatus();
 }
 
 StatusOr<torch::Tensor> PolicyInference::Act(const torch::Tensor& obs, const torch::Tensor& task,
                                              bool deterministic) {
-  if (version_ < 0) return FailedPreconditionError("no parameters installed (SetParameters)");
-  if (!obs.defined() || obs.dim() != 2 || obs.size(1) != options_.obs_dim) {
-    return InvalidArgumentError("obs must have shape [N, " + std::to_string(options_.obs_dim) +
-                                "]");
+  // LibTorch reports failures (e.g. out of device memory) as exceptions.
+  try {
+    if (version_ < 0) return FailedPreconditionError("no parameters installed (SetParameters)");
+    if (!obs.defined() || obs.dim() != 2 || obs.size(1) != options_.obs_dim) {
+      return InvalidArgumentError("obs must have shape [N, " + std::to_string(options_.obs_dim) +
+                                  "]");
+    }
+    PACO_ASSIGN_OR_RETURN(TaskRouting routing,
+                          TaskRouting::Create(task, options_.num_tasks, torch::kCPU));
+    if (routing.num_samples() != obs.size(0)) {
+      return InvalidArgumentError("obs has " + std::to_string(obs.size(0)) + " rows but task has " +
+                                  std::to_string(routing.num_samples()));
+    }
+    torch::NoGradGuard no_grad;
+    torch::Tensor x = obs.to(torch::kCPU, torch::kFloat);
+    if (options_.algorithm == Algorithm::kPaco) {
+      torch::Tensor host_task = task.to(torch::kCPU, torch::kInt64).contiguous();
+      const int64_t* p = host_task.data_ptr<int64_t>();
+      return ActComposed(x, std::vector<int64_t>(p, p + host_task.numel()), deterministic);
+    }
+    ForwardContext ctx;
+    ctx.routing = &routing;
+    if (deterministic) return actor_->Mode(x, ctx);
+    return actor_->Sample(x, ctx, gen_).action;
+  } catch (const std::exception& e) {
+    return InternalError(std::string("inference failed: ") + e.what());
   }
-  PACO_ASSIGN_OR_RETURN(TaskRouting routing,
-                        TaskRouting::Create(task, options_.num_tasks, torch::kCPU));
-  if (routing.num_samples() != obs.size(0)) {
-    return InvalidArgumentError("obs has " + std::to_string(obs.size(0)) + " rows but task has " +
-                                std::to_string(routing.num_samples()));
-  }
-  torch::NoGradGuard no_grad;
-  torch::Tensor x = obs.to(torch::kCPU, torch::kFloat);
-  if (options_.algorithm == Algorithm::kPaco) {
-    torch::Tensor host_task = task.to(torch::kCPU, torch::kInt64).contiguous();
-    const int64_t* p = host_task.data_ptr<int64_t>();
-    return ActComposed(x, std::vector<int64_t>(p, p + host_task.numel()), deterministic);
-  }
-  ForwardContext ctx;
-  ctx.routing = &routing;
-  if (deterministic) return actor_->Mode(x, ctx);
-  return actor_->Sample(x, ctx, gen_).action;
 }
 
 torch::Tensor PolicyInference::ActComposed(const torch::Tensor& obs,

@@ -182,8 +182,15 @@ class TaskMlpImpl : public torch::nn::Module {
   };
   TaskMlpImpl(const Config& config, at::Generator& init_gen);
 
-  // x [N, in] → [R, N, out].
-  torch::Tensor Forward(const torch::Tensor& x, const ForwardContext& ctx) const;
+  // The per-task layers θ_τ, b_τ for the tasks present in ctx.routing
+  // (PaCo on the composed path; empty otherwise). Composition depends on the
+  // task set only, so one result serves every batch over those tasks.
+  std::vector<ComposedLinear> Compose(const ForwardContext& ctx) const;
+
+  // x [N, in] → [R, N, out]. `composed`, when given, must come from Compose
+  // for the same task set; it saves composing again.
+  torch::Tensor Forward(const torch::Tensor& x, const ForwardContext& ctx,
+                        const std::vector<ComposedLinear>* composed = nullptr) const;
 
   const Config& config() const { return config_; }
   // PaCo layers in order (empty for the baselines); used to compose the
@@ -191,7 +198,8 @@ class TaskMlpImpl : public torch::nn::Module {
   const std::vector<CompositionalLinear>& compositional_layers() const { return comp_layers_; }
 
  private:
-  torch::Tensor ForwardComposed(const torch::Tensor& x, const ForwardContext& ctx) const;
+  torch::Tensor ForwardComposed(const torch::Tensor& x, const ForwardContext& ctx,
+                                const std::vector<ComposedLinear>& composed) const;
   torch::Tensor ForwardOutputSpace(const torch::Tensor& x, const ForwardContext& ctx) const;
   torch::Tensor ForwardBaseline(const torch::Tensor& x, const ForwardContext& ctx) const;
 
@@ -208,6 +216,7 @@ struct PolicySample {
   torch::Tensor pre_tanh;  // [N, A] = mean + std·ε
   torch::Tensor mean;      // [N, A]
   torch::Tensor log_std;   // [N, A] = clamp(pre_std, log_std_min, log_std_max)
+  torch::Tensor noise;     // [N, A] ε ~ N(0, 1)
 };
 
 // log π(a|s) of a tanh-squashed Gaussian at pre-tanh value u = mean + std·ε:
@@ -243,7 +252,8 @@ class CriticImpl : public torch::nn::Module {
  public:
   CriticImpl(const PacoOptions& options, at::Generator& init_gen);
   torch::Tensor Forward(const torch::Tensor& obs, const torch::Tensor& action,
-                        const ForwardContext& ctx) const;
+                        const ForwardContext& ctx,
+                        const std::vector<ComposedLinear>* composed = nullptr) const;
 
   TaskMlp net{nullptr};
 };

@@ -71,7 +71,7 @@ Status ParseDouble(const std::string& s, double* out) {
 Status ParseInt(const std::string& s, int64_t* out) {
   errno = 0;
   char* end = nullptr;
-  const long long v = std::strtoll(s.c_str(), &end, 10);
+  const int64_t v = std::strtoll(s.c_str(), &end, 10);
   if (s.empty() || end != s.c_str() + s.size() || errno == ERANGE) {
     return InvalidArgumentError("'" + s + "' is not an integer");
   }
