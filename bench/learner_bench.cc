@@ -6,10 +6,12 @@
 //
 // Prints what it measures, then one JSON object as its last line:
 //   updates_per_s, reference_updates_per_s, speedup_vs_reference, device, …
+#include <sys/stat.h>
 #include <torch/torch.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -37,6 +39,7 @@ struct Flags {
   int tasks = 10;
   int per_task = 128;
   bool skip_reference = false;
+  std::string crosscheck;  // non-empty: numeric cross-check with the reference in this folder
 };
 
 void Usage() {
@@ -83,6 +86,8 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
       ok = to_int(&f->tasks) && f->tasks > 0;
     } else if (key == "--per_task") {
       ok = to_int(&f->per_task) && f->per_task > 0;
+    } else if (key == "--crosscheck") {
+      f->crosscheck = value.empty() ? "/tmp/taco_paco_crosscheck" : value;
     } else if (key == "--skip_reference") {
       f->skip_reference = true;
     } else {
@@ -211,6 +216,112 @@ double MeasureReference(const Flags& f, int threads, const std::string& device) 
   return std::strtod(last.c_str() + pos + key.size(), nullptr);
 }
 
+// Raw dumps for the reference's --crosscheck: DIR/manifest.txt lists
+// "name dtype dims..." and DIR/name.bin holds the little-endian data.
+class Dump {
+ public:
+  explicit Dump(std::string dir) : dir_(std::move(dir)), manifest_(dir_ + "/manifest.txt") {}
+  bool ok() const { return manifest_.good(); }
+  void Add(const std::string& name, const torch::Tensor& t) {
+    const bool is_int = !at::isFloatingType(t.scalar_type()) && t.scalar_type() != torch::kBool;
+    torch::Tensor c =
+        t.detach().to(torch::kCPU, is_int ? torch::kInt64 : torch::kFloat).contiguous();
+    std::ofstream(dir_ + "/" + name + ".bin", std::ios::binary)
+        .write(static_cast<const char*>(c.data_ptr()), static_cast<std::streamsize>(c.nbytes()));
+    manifest_ << name << (is_int ? " i64" : " f32");
+    for (int64_t d : c.sizes()) manifest_ << " " << d;
+    manifest_ << "\n" << std::flush;
+  }
+  void AddModule(const std::string& prefix, const torch::nn::Module& m, bool grads) {
+    for (const auto& item : m.named_parameters()) {
+      const torch::Tensor& p = item.value();
+      Add(prefix + item.key(), grads ? (p.grad().defined() ? p.grad() : torch::zeros_like(p)) : p);
+    }
+  }
+
+ private:
+  std::string dir_;
+  std::ofstream manifest_;
+};
+
+void DumpState(Dump& d, const std::string& prefix, paco::Learner& l) {
+  d.AddModule(prefix + "actor.", *l.actor(), false);
+  d.AddModule(prefix + "critic.", *l.critic(), false);
+  d.AddModule(prefix + "target_critic.", *l.target_critic(), false);
+  d.Add(prefix + "task_weights", l.task_weights());
+  d.Add(prefix + "log_alpha", l.log_alpha());
+}
+
+// One update of a small PaCo learner (distinct components, a masked task, a
+// terminal and a truncated step) recomputed by the Python reference from the
+// same parameters and noise: loss, every gradient and the stepped parameters
+// must agree. Shows that the reference times the same update.
+int CrossCheck(const Flags& f) {
+  if (::mkdir(f.crosscheck.c_str(), 0755) != 0 && errno != EEXIST) {
+    std::cerr << "cannot create " << f.crosscheck << "\n";
+    return 1;
+  }
+  paco::PacoOptions o;
+  o.num_tasks = 3;
+  o.num_components = 3;
+  o.hidden_sizes = {16, 16};
+  o.identical_component_init = false;
+  o.device = "cpu";
+  o.seed = 5;
+  auto probe = paco::Learner::Create(o);
+  auto learner = paco::Learner::Create(o);
+  if (!probe.ok() || !learner.ok()) return 1;
+  const std::vector<int64_t> tasks = {0, 2, 1, 0, 2, 2, 1, 0, 0, 2, 1, 0};
+  const int64_t b = static_cast<int64_t>(tasks.size());
+  torch::manual_seed(3);
+  paco::TransitionBatch batch;
+  batch.obs = torch::randn({b, 39});
+  batch.action = torch::rand({b, 4}) * 2 - 1;
+  batch.reward = torch::rand({b}) * 10;
+  batch.next_obs = torch::randn({b, 39});
+  batch.terminal = torch::zeros({b});
+  batch.truncated = torch::zeros({b});
+  batch.task = torch::tensor(tasks, torch::kInt64);
+  batch.terminal[3] = 1;
+  batch.truncated[6] = 1;
+  for (int64_t i = 0; i < b; ++i) {
+    if (tasks[i] == 2) batch.reward[i] = 2e3;  // task 2 exceeds ε
+  }
+  // Same seed, same generator state: the probe's loss evaluation draws the
+  // noise the real update will draw.
+  auto terms = (*probe)->ComputeLossAndGradients(batch);
+  if (!terms.ok()) return 1;
+  Dump d(f.crosscheck);
+  if (!d.ok()) return 1;
+  d.Add("hidden_sizes", torch::tensor(o.hidden_sizes, torch::kInt64));
+  for (const auto& [name, t] : {std::pair<const char*, torch::Tensor>{"obs", batch.obs},
+                                {"action", batch.action},
+                                {"reward", batch.reward},
+                                {"next_obs", batch.next_obs},
+                                {"terminal", batch.terminal},
+                                {"truncated", batch.truncated},
+                                {"task", batch.task}}) {
+    d.Add(name, t);
+  }
+  d.Add("noise", terms->noise);
+  d.Add("loss", terms->loss.reshape({1}));
+  d.Add("masked", terms->masked.to(torch::kFloat));
+  d.AddModule("grad.actor.", *(*probe)->actor(), true);
+  d.AddModule("grad.critic.", *(*probe)->critic(), true);
+  d.Add("grad.task_weights", (*probe)->task_weights().grad());
+  d.Add("grad.log_alpha", (*probe)->log_alpha().grad());
+  DumpState(d, "before.", **learner);
+  if (!(*learner)->Update(batch).ok()) return 1;
+  DumpState(d, "after.", **learner);
+
+  const std::string script = f.reference.empty() ? DefaultReferencePath() : f.reference;
+  const std::string cmd = "'" + f.python + "' '" + script + "' --crosscheck '" + f.crosscheck + "'";
+  std::printf("cross-check: %s\n", cmd.c_str());
+  std::fflush(stdout);
+  const int rc = std::system(cmd.c_str());
+  return rc == 0 ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -236,6 +347,7 @@ int main(int argc, char** argv) {
                           ? f.threads
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   torch::set_num_threads(threads);
+  if (!f.crosscheck.empty()) return CrossCheck(f);
   auto path = paco::ParseComputePath(f.path);
   if (!path.ok()) {
     std::cerr << path.status().ToString() << "\n";

@@ -220,7 +220,7 @@ def crosscheck(directory):
     """Recomputes one learner update from its dumped state and compares."""
     t = load_dump(directory)
     hidden = [int(x) for x in t["hidden_sizes"].tolist()]
-    tasks, k = t["w"].shape[1], t["w"].shape[0]
+    k, tasks = t["before.task_weights"].shape
     args = argparse.Namespace(tasks=tasks, components=k, hidden=hidden, discount=0.99, tau=0.005,
                               threshold=3e3)
     model = PacoSac(args, torch.device("cpu"))
