@@ -1,12 +1,17 @@
 // taco_bench_learner: PaCo-SAC updates per second at the paper's shape
 // (batch 1280 = 128 × 10 tasks, K = 5, hidden [400, 400, 400]) against a
 // Python PyTorch eager reference of the same update that mixes in output space
-// like the official code (bench/reference_paco_update.py), run in the same
-// process tree with the same thread count.
+// like the official code (bench/reference_paco_update.py). The reference runs
+// as a child process with the same thread count and its updates interleave
+// with ours one for one, so both see the same load on a shared machine; each
+// side reports its median update time.
 //
 // Prints what it measures, then one JSON object as its last line:
 //   updates_per_s, reference_updates_per_s, speedup_vs_reference, device, …
+// --crosscheck instead checks numerically that the reference computes the
+// same update (see CrossCheck).
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <torch/torch.h>
 #include <unistd.h>
 
@@ -16,6 +21,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -34,7 +40,6 @@ struct Flags {
   int threads = 0;  // 0: every core
   int updates = 10;
   int warmup = 2;
-  int reference_updates = 5;
   int output_space_updates = 3;  // 0 skips timing our own output-space path
   int tasks = 10;
   int per_task = 128;
@@ -46,7 +51,7 @@ void Usage() {
   std::cerr
       << "usage: taco_bench_learner [--reference=PATH] [--python=BIN] [--device=cpu|cuda|auto]\n"
          "  [--path=composed|output_space] [--threads=N] [--updates=N] [--warmup=N]\n"
-         "  [--reference_updates=N] [--output_space_updates=N] [--tasks=N]\n"
+         "  [--output_space_updates=N] [--tasks=N]\n"
          "  [--per_task=N] [--skip_reference]\n";
 }
 
@@ -78,8 +83,6 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
       ok = to_int(&f->updates) && f->updates > 0;
     } else if (key == "--warmup") {
       ok = to_int(&f->warmup);
-    } else if (key == "--reference_updates") {
-      ok = to_int(&f->reference_updates) && f->reference_updates > 0;
     } else if (key == "--output_space_updates") {
       ok = to_int(&f->output_space_updates);
     } else if (key == "--tasks") {
@@ -119,13 +122,20 @@ paco::TransitionBatch MakeBatch(int tasks, int per_task) {
   return batch;
 }
 
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
 double Now() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-// Updates per second of our learner; -1 on error.
+// Updates per second of our learner; -1 on error. `between`, when set, runs
+// untimed after each timed update (the interleaved reference update).
 double MeasureLearner(const Flags& f, const std::string& device, paco::ComputePath path,
-                      int updates, int warmup) {
+                      int updates, int warmup, const std::function<bool()>& between = nullptr) {
   paco::PacoOptions o;
   o.num_tasks = f.tasks;
   o.batch_size = static_cast<int64_t>(f.tasks) * f.per_task;
@@ -146,22 +156,20 @@ double MeasureLearner(const Flags& f, const std::string& device, paco::ComputePa
     }
   }
   // On the CPU each update is timed alone and the median kept, which shrugs
-  // off load spikes from other processes on a shared machine (the reference
-  // reports the same statistic). On CUDA only the total is meaningful.
+  // off load spikes from other processes on a shared machine. On CUDA only
+  // the total is meaningful.
   std::vector<double> times;
+  double elapsed = 0;
   if (cuda) torch::cuda::synchronize();
-  const double start = Now();
   for (int i = 0; i < updates; ++i) {
     const double t0 = Now();
     if (!(*learner)->Update(batch).ok()) return -1;
+    if (cuda && (between || i + 1 == updates)) torch::cuda::synchronize();
     times.push_back(Now() - t0);
+    elapsed += times.back();
+    if (between && !between()) return -1;
   }
-  if (cuda) torch::cuda::synchronize();
-  const double elapsed = Now() - start;
-  std::sort(times.begin(), times.end());
-  const double median = times.size() % 2 == 1
-                            ? times[times.size() / 2]
-                            : 0.5 * (times[times.size() / 2 - 1] + times[times.size() / 2]);
+  const double median = Median(times);
   paco::UpdateStats stats;
   if (!(*learner)->Update(batch, &stats).ok()) return -1;
   const double mean_rate = updates / elapsed;
@@ -181,40 +189,92 @@ std::string DefaultReferencePath() {
   return std::string(TACO_SOURCE_DIR) + "/" + rel;
 }
 
-// Runs the Python reference and returns its reference_updates_per_s; -1 on error.
-double MeasureReference(const Flags& f, int threads, const std::string& device) {
-  const std::string script = f.reference.empty() ? DefaultReferencePath() : f.reference;
-  if (!std::ifstream(script).good()) {
-    std::cerr << "reference script not found: " << script << "\n";
-    return -1;
+// The Python reference as a child process that runs one update per request
+// ("--serve"), so its updates interleave with ours one for one: both then
+// sample the same load of a shared machine, and their medians compare.
+class ReferenceServer {
+ public:
+  ~ReferenceServer() { Stop(); }
+
+  bool Start(const Flags& f, int threads, const std::string& device) {
+    const std::string script = f.reference.empty() ? DefaultReferencePath() : f.reference;
+    if (!std::ifstream(script).good()) {
+      std::cerr << "reference script not found: " << script << "\n";
+      return false;
+    }
+    // The reference gets the glibc settings paco::TuneHostAllocator applies here.
+    std::ostringstream cmd;
+    cmd << "MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=1073741824 "
+           "MALLOC_TOP_PAD_=268435456 exec '"
+        << f.python << "' '" << script << "' --serve --threads " << threads << " --warmup 1"
+        << " --tasks " << f.tasks << " --per_task " << f.per_task << " --device " << device;
+    std::printf("  reference: %s\n", cmd.str().c_str());
+    std::fflush(stdout);
+    int to_child[2], from_child[2];
+    if (::pipe(to_child) != 0 || ::pipe(from_child) != 0) return false;
+    pid_ = ::fork();
+    if (pid_ < 0) return false;
+    if (pid_ == 0) {
+      ::dup2(to_child[0], 0);
+      ::dup2(from_child[1], 1);
+      ::close(to_child[0]);
+      ::close(to_child[1]);
+      ::close(from_child[0]);
+      ::close(from_child[1]);
+      ::execl("/bin/sh", "sh", "-c", cmd.str().c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    ::close(to_child[0]);
+    ::close(from_child[1]);
+    to_ = ::fdopen(to_child[1], "w");
+    from_ = ::fdopen(from_child[0], "r");
+    // Lines before "ready" (its description) are passed through.
+    std::string line;
+    while (ReadLine(&line)) {
+      if (line == "ready") return true;
+      std::printf("  reference: %s\n", line.c_str());
+    }
+    std::cerr << "reference did not start\n";
+    return false;
   }
-  std::ostringstream cmd;
-  cmd << "MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=1073741824 "
-         "MALLOC_TOP_PAD_=268435456 '"
-      << f.python << "' '" << script << "' --threads " << threads << " --updates "
-      << f.reference_updates << " --warmup 1 --tasks " << f.tasks << " --per_task " << f.per_task
-      << " --device " << device << " 2>&1";
-  std::printf("  running: %s\n", cmd.str().c_str());
-  std::fflush(stdout);
-  FILE* pipe = ::popen(cmd.str().c_str(), "r");
-  if (pipe == nullptr) return -1;
-  std::string output, last;
-  char buf[4096];
-  while (std::fgets(buf, sizeof(buf), pipe) != nullptr) output += buf;
-  const int rc = ::pclose(pipe);
-  std::istringstream lines(output);
-  for (std::string line; std::getline(lines, line);) {
-    if (!line.empty()) last = line;
-    if (line.rfind("reference:", 0) == 0) std::printf("  %s\n", line.c_str());
+
+  // Seconds the reference took for one update; -1 on error.
+  double Update() {
+    std::string line;
+    if (std::fputs("update\n", to_) < 0 || std::fflush(to_) != 0 || !ReadLine(&line)) return -1;
+    return std::strtod(line.c_str(), nullptr);
   }
-  const std::string key = "\"reference_updates_per_s\":";
-  const size_t pos = last.find(key);
-  if (rc != 0 || pos == std::string::npos) {
-    std::cerr << "reference failed (exit " << rc << "):\n" << output;
-    return -1;
+
+  void Stop() {
+    if (to_ != nullptr) {
+      std::fputs("quit\n", to_);
+      std::fclose(to_);
+      to_ = nullptr;
+    }
+    if (from_ != nullptr) {
+      std::fclose(from_);
+      from_ = nullptr;
+    }
+    if (pid_ > 0) {
+      int status = 0;
+      ::waitpid(pid_, &status, 0);
+      pid_ = -1;
+    }
   }
-  return std::strtod(last.c_str() + pos + key.size(), nullptr);
-}
+
+ private:
+  bool ReadLine(std::string* line) {
+    char buf[4096];
+    if (from_ == nullptr || std::fgets(buf, sizeof(buf), from_) == nullptr) return false;
+    *line = buf;
+    while (!line->empty() && (line->back() == '\n' || line->back() == '\r')) line->pop_back();
+    return true;
+  }
+
+  pid_t pid_ = -1;
+  FILE* to_ = nullptr;
+  FILE* from_ = nullptr;
+};
 
 // Raw dumps for the reference's --crosscheck: DIR/manifest.txt lists
 // "name dtype dims..." and DIR/name.bin holds the little-endian data.
@@ -257,6 +317,12 @@ void DumpState(Dump& d, const std::string& prefix, paco::Learner& l) {
 // same parameters and noise: loss, every gradient and the stepped parameters
 // must agree. Shows that the reference times the same update.
 int CrossCheck(const Flags& f) {
+  // 77: the ctest convention for "skipped".
+  const std::string probe_cmd = "'" + f.python + "' -c 'import torch' >/dev/null 2>&1";
+  if (std::system(probe_cmd.c_str()) != 0) {
+    std::printf("cross-check skipped: %s cannot import torch\n", f.python.c_str());
+    return 77;
+  }
   if (::mkdir(f.crosscheck.c_str(), 0755) != 0 && errno != EEXIST) {
     std::cerr << "cannot create " << f.crosscheck << "\n";
     return 1;
@@ -367,8 +433,31 @@ int main(int argc, char** argv) {
       std::getenv("OMP_WAIT_POLICY") ? std::getenv("OMP_WAIT_POLICY") : "(unset)");
   std::fflush(stdout);
 
-  const double rate = MeasureLearner(f, device_name, *path, f.updates, f.warmup);
+  ReferenceServer reference_server;
+  std::vector<double> reference_times;
+  std::function<bool()> between;
+  if (!f.skip_reference) {
+    if (!reference_server.Start(f, threads, device_name)) return 1;
+    between = [&reference_server, &reference_times] {
+      const double t = reference_server.Update();
+      reference_times.push_back(t);
+      return t > 0;
+    };
+  }
+  const double rate = MeasureLearner(f, device_name, *path, f.updates, f.warmup, between);
+  reference_server.Stop();
   if (rate < 0) return 1;
+  double reference = -1;
+  if (!f.skip_reference) {
+    const double median = Median(reference_times);
+    reference = 1.0 / median;
+    double total = 0;
+    for (double t : reference_times) total += t;
+    std::printf(
+        "  reference, interleaved with the updates above: %zu updates in %.3f s, median "
+        "update %.1f ms = %.3f updates/s\n",
+        reference_times.size(), total, 1e3 * median, reference);
+  }
   double output_space = -1;
   if (f.output_space_updates > 0 && *path == paco::ComputePath::kComposed) {
     output_space =
@@ -377,11 +466,6 @@ int main(int argc, char** argv) {
   double cuda_rate = -1;
   if (!device->is_cuda() && torch::cuda::is_available()) {
     cuda_rate = MeasureLearner(f, "cuda", *path, std::max(f.updates, 200), 20);
-  }
-  double reference = -1;
-  if (!f.skip_reference) {
-    reference = MeasureReference(f, threads, device_name);
-    if (reference <= 0) return 1;
   }
 
   std::ostringstream json;

@@ -8,3 +8,12 @@ target_compile_definitions(taco_bench_learner PRIVATE
   TACO_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 # scripts/bench runs benchmarks from the top of the build folder.
 set_target_properties(taco_bench_learner PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
+# One update recomputed by the Python reference from the same state and noise
+# (skipped where /usr/bin/python3 has no torch).
+if(TACO_BUILD_TESTS)
+  add_test(NAME paco_reference_crosscheck
+    COMMAND taco_bench_learner --crosscheck=${CMAKE_CURRENT_BINARY_DIR}/paco_crosscheck
+      --reference=${PROJECT_SOURCE_DIR}/bench/reference_paco_update.py)
+  set_tests_properties(paco_reference_crosscheck PROPERTIES
+    LABELS "paco;unit" SKIP_RETURN_CODE 77 TIMEOUT 120)
+endif()

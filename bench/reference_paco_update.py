@@ -20,6 +20,7 @@ import argparse
 import json
 import math
 import statistics
+import sys
 import time
 
 import torch
@@ -295,6 +296,9 @@ def main():
     parser.add_argument("--threshold", type=float, default=3e3)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--serve", action="store_true",
+                        help="after warm-up print 'ready', then run one update per 'update' line "
+                             "read from stdin and print its seconds; 'quit' ends")
     parser.add_argument("--crosscheck", default="",
                         help="compare one update against a taco_bench_learner --crosscheck dump")
     args = parser.parse_args()
@@ -317,6 +321,17 @@ def main():
                  truncated=torch.zeros(b, device=device), task=task)
     for _ in range(args.warmup):
         model.update(**batch)
+    if args.serve:
+        print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, device {device}, "
+              f"batch {b}, output-space mixing, critics in a loop, AdamTF per parameter")
+        print("ready", flush=True)
+        for line in sys.stdin:
+            if line.strip() != "update":
+                break
+            start = time.perf_counter()
+            model.update(**batch)
+            print(f"{time.perf_counter() - start:.6f}", flush=True)
+        return
     # Each update timed alone; the median (as taco_bench_learner reports for
     # its own updates) shrugs off load spikes on a shared machine.
     times = []

@@ -4,14 +4,17 @@
 // 3 a subcommand that is not built yet.
 #include <grpcpp/grpcpp.h>
 #include <mujoco/mujoco.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "actor/actor_role.h"
 #include "cli/known_tasks.h"
 #include "cli/train_local.h"
 #include "common/logging.h"
@@ -19,6 +22,7 @@
 #include "common/signals.h"
 #include "common/version.h"
 #include "google/protobuf/stubs/common.h"
+#include "learner/learner_role.h"
 #include "replay/replay_role.h"
 #ifdef TACO_HAVE_RENDER
 #include "actor/envs/render.h"
@@ -106,6 +110,14 @@ absl::Status NotBuilt(absl::string_view command, absl::string_view issue) {
 }  // namespace taco
 
 int main(int argc, char** argv) {
+  // OpenMP reads its settings when the library loads, before main: the
+  // passive wait policy (idle threads sleep instead of spinning, which on a
+  // shared or small machine costs the envs and the learner several times
+  // their speed) needs a re-exec to take effect.
+  if (std::getenv("OMP_WAIT_POLICY") == nullptr) {
+    setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+    execv("/proc/self/exe", argv);
+  }
   using namespace taco;  // NOLINT(google-build-using-namespace): file-local entry point
   BlockTerminationSignals();
   CLI::App app{
@@ -131,9 +143,6 @@ int main(int argc, char** argv) {
        "start the whole cluster locally (replay shards, learner, actors, evaluator)",
        "actor-learner, issue #6",
        {}},
-      {"learner", "run the learner process", "actor-learner, issue #6", {}},
-      {"actor", "run one actor process", "actor-learner, issue #6", {}},
-      {"eval", "evaluate the latest parameters", "actor-learner, issue #6", {}},
       {"transfer", "transfer a multi-task checkpoint to new tasks", "TaCo, issue #8", {}},
   };
   std::vector<CLI::App*> pending_apps;
@@ -150,6 +159,28 @@ int main(int argc, char** argv) {
   AddConfigArgs(train, &train_args);
   train->add_flag("--resume", train_resume,
                   "continue from the run's checkpoint (the replay refills first)");
+
+  ConfigArgs learner_args;
+  int64_t learner_max_updates = 0;
+  CLI::App* learner = app.add_subcommand("learner", "run the learner process");
+  AddConfigArgs(learner, &learner_args);
+  learner->add_option("--max-updates", learner_max_updates,
+                      "stop after this many updates (0: never)");
+
+  ConfigArgs actor_args;
+  ActorRoleOptions actor_options;
+  CLI::App* actor = app.add_subcommand("actor", "run one actor process");
+  AddConfigArgs(actor, &actor_args);
+  actor->add_option("--index", actor_options.index, "actor index, 0..topology.actors-1")
+      ->required()
+      ->check(CLI::Range(0, 1 << 20));
+  actor->add_option("--max-env-steps", actor_options.max_env_steps,
+                    "stop after this many env steps (0: never)");
+
+  ConfigArgs eval_args;
+  CLI::App* eval = app.add_subcommand(
+      "eval", "evaluate the newest parameters continuously with the deterministic policy");
+  AddConfigArgs(eval, &eval_args);
 
   ConfigArgs replay_args;
   int replay_shard = 0;
@@ -205,6 +236,24 @@ int main(int argc, char** argv) {
                 result->wall_s,
                 result->evaluations.empty() ? 0.0 : result->evaluations.back().mean_success);
     return kExitOk;
+  }
+  if (learner->parsed()) {
+    auto config = LoadConfig(learner_args);
+    if (!config.ok()) return ExitFor(config.status());
+    LearnerRoleOptions options;
+    options.max_updates = learner_max_updates;
+    return ExitFor(RunLearnerRole(*config, options));
+  }
+  if (actor->parsed() || eval->parsed()) {
+    auto config = LoadConfig(actor->parsed() ? actor_args : eval_args);
+    if (!config.ok()) return ExitFor(config.status());
+    actor_options.evaluate = eval->parsed();
+    if (!actor_options.evaluate && actor_options.index >= config->topology.actors) {
+      return ExitFor(absl::InvalidArgumentError(
+          absl::StrCat("--index ", actor_options.index, " is outside 0..",
+                       config->topology.actors - 1, " (topology.actors)")));
+    }
+    return ExitFor(RunActorRole(*config, actor_options));
   }
   if (replay->parsed()) {
     auto config = LoadConfig(replay_args);

@@ -201,7 +201,7 @@ absl::Status Trainer::SyncPolicy() {
 absl::Status Trainer::CollectStep() {
   const int n = pool_->size();
   torch::Tensor task = torch::empty({n}, torch::kInt64);
-  for (int i = 0; i < n; ++i) task[i] = run_task_index_[pool_->task_ids()[i]];
+  for (int i = 0; i < n; ++i) task.data_ptr<int64_t>()[i] = run_task_index_[pool_->task_ids()[i]];
   auto action = policy_->Act(ObsTensor(obs_, n), task, /*deterministic=*/false);
   if (!action.ok()) return FromPaco(action.status());
   torch::Tensor a = action->to(torch::kFloat64).contiguous();
@@ -289,7 +289,7 @@ absl::StatusOr<EvalPoint> Trainer::Evaluate() {
   TACO_RETURN_IF_ERROR(pool->Reset(&obs));
   const int n = pool->size();
   torch::Tensor task = torch::empty({n}, torch::kInt64);
-  for (int i = 0; i < n; ++i) task[i] = run_task_index_[pool->task_ids()[i]];
+  for (int i = 0; i < n; ++i) task.data_ptr<int64_t>()[i] = run_task_index_[pool->task_ids()[i]];
   std::vector<double> success(n, 0.0);
   std::vector<bool> finished(n, false);
   envs::PoolStep step;
@@ -432,6 +432,7 @@ absl::StatusOr<TrainLocalResult> Trainer::Run() {
 
 absl::StatusOr<TrainLocalResult> TrainLocal(const RunConfig& config,
                                             const TrainLocalOptions& options) {
+  paco::TuneHostAllocator();
   Trainer trainer(config, options);
   return trainer.Run();
 }

@@ -1,9 +1,22 @@
 #include "common/metrics.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <prometheus/text_serializer.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <regex>
+#include <sstream>
+#include <thread>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
@@ -35,6 +48,117 @@ absl::Status CheckMetricName(const std::string& name, MetricKind kind) {
   return absl::OkStatus();
 }
 
+// Serves GET /metrics (and GET /, a pointer to it) one connection at a
+// time; anything else gets 404 or 405. Scrapes are small and infrequent,
+// so one thread is plenty, and a slow client is cut off after 5 s.
+class Metrics::HttpEndpoint {
+ public:
+  static absl::StatusOr<std::unique_ptr<HttpEndpoint>> Start(
+      const std::string& bind, int port, std::shared_ptr<prometheus::Registry> registry) {
+    const std::string where = absl::StrCat(bind, ":", port);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    const std::string host = bind == "localhost" ? "127.0.0.1" : bind;
+    if (inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("metrics bind address '", bind, "' is not an IPv4 address"));
+    }
+    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return absl::UnavailableError(absl::StrCat("socket: ", std::strerror(errno)));
+    const int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (bind_(fd, addr) != 0 || listen(fd, 16) != 0) {
+      const std::string why = std::strerror(errno);
+      close(fd);
+      return absl::UnavailableError(absl::StrCat("cannot serve metrics on ", where, ": ", why));
+    }
+    socklen_t len = sizeof(addr);
+    getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    std::unique_ptr<HttpEndpoint> endpoint(
+        new HttpEndpoint(fd, ntohs(addr.sin_port), std::move(registry)));
+    endpoint->thread_ = std::thread([e = endpoint.get()] { e->Loop(); });
+    return endpoint;
+  }
+
+  ~HttpEndpoint() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+    close(fd_);
+  }
+
+  int port() const { return port_; }
+
+ private:
+  HttpEndpoint(int fd, int port, std::shared_ptr<prometheus::Registry> registry)
+      : fd_(fd), port_(port), registry_(std::move(registry)) {}
+
+  static int bind_(int fd, const sockaddr_in& addr) {
+    return ::bind(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr));
+  }
+
+  void Loop() {
+    while (!stop_) {
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, 200) <= 0) continue;
+      const int client = accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (client < 0) continue;
+      Serve(client);
+      close(client);
+    }
+  }
+
+  void Serve(int client) {
+    timeval timeout{5, 0};
+    setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+    setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout));
+    std::string request;
+    char buffer[2048];
+    while (request.find("\r\n\r\n") == std::string::npos && request.size() < 16384) {
+      const ssize_t n = read(client, buffer, sizeof(buffer));
+      if (n <= 0) return;
+      request.append(buffer, static_cast<size_t>(n));
+    }
+    const size_t line_end = request.find("\r\n");
+    std::istringstream line(request.substr(0, line_end));
+    std::string method, target;
+    line >> method >> target;
+    if (method != "GET" && method != "HEAD") {
+      Reply(client, "405 Method Not Allowed", "text/plain", "read-only: GET /metrics\n", true);
+      return;
+    }
+    if (target == "/metrics" || target.rfind("/metrics?", 0) == 0) {
+      prometheus::TextSerializer serializer;
+      Reply(client, "200 OK", "text/plain; version=0.0.4; charset=utf-8",
+            serializer.Serialize(registry_->Collect()), method == "GET");
+    } else if (target == "/") {
+      Reply(client, "200 OK", "text/plain", "taco metrics: GET /metrics\n", method == "GET");
+    } else {
+      Reply(client, "404 Not Found", "text/plain", "not found; metrics are at /metrics\n", true);
+    }
+  }
+
+  static void Reply(int client, const char* status, const char* type, const std::string& body,
+                    bool with_body) {
+    std::string out =
+        absl::StrCat("HTTP/1.1 ", status, "\r\nContent-Type: ", type,
+                     "\r\nContent-Length: ", body.size(), "\r\nConnection: close\r\n\r\n");
+    if (with_body) out += body;
+    size_t sent = 0;
+    while (sent < out.size()) {
+      const ssize_t n = send(client, out.data() + sent, out.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) return;
+      sent += static_cast<size_t>(n);
+    }
+  }
+
+  const int fd_;
+  const int port_;
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
 Metrics& Metrics::Process() {
   static auto* metrics = new Metrics();
   return *metrics;
@@ -42,28 +166,25 @@ Metrics& Metrics::Process() {
 
 Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {}
 
+Metrics::~Metrics() = default;
+
 absl::Status Metrics::Serve(const std::string& bind, int port) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (exposer_) {
-    return absl::FailedPreconditionError("the metrics endpoint is already serving");
-  }
-  const std::string address = absl::StrCat(bind, ":", port);
-  try {
-    // civetweb serves GET only here: the endpoint is read-only.
-    exposer_ = std::make_unique<prometheus::Exposer>(address, /*num_threads=*/1);
-  } catch (const std::exception& e) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot serve metrics on ", address, ": ", e.what()));
-  }
-  exposer_->RegisterCollectable(registry_);
+  if (endpoint_) return absl::FailedPreconditionError("the metrics endpoint is already serving");
+  auto endpoint = HttpEndpoint::Start(bind, port, registry_);
+  if (!endpoint.ok()) return endpoint.status();
+  endpoint_ = std::move(*endpoint);
   return absl::OkStatus();
+}
+
+void Metrics::StopServing() {
+  std::lock_guard<std::mutex> lock(mu_);
+  endpoint_.reset();
 }
 
 int Metrics::port() const {
   std::lock_guard<std::mutex> lock(mu_);
-  if (!exposer_) return 0;
-  const std::vector<int> ports = exposer_->GetListeningPorts();
-  return ports.empty() ? 0 : ports.front();
+  return endpoint_ ? endpoint_->port() : 0;
 }
 
 prometheus::Counter& Metrics::Counter(const std::string& name, const std::string& help,

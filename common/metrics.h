@@ -1,4 +1,9 @@
-// One Prometheus registry and one HTTP exposer per process.
+// One Prometheus registry and one HTTP /metrics endpoint per process.
+//
+// The endpoint is a small HTTP/1.1 server of our own rather than
+// prometheus-cpp's civetweb exposer: civetweb starts its threads with a fixed
+// ~100 KB stack, which the static TLS of OpenBLAS, glog and LibTorch together
+// exceed, so in the learner and actor processes it could not start at all.
 //
 // Names follow Prometheus conventions and are checked: a `taco_` prefix,
 // base units, `_total` for counters. Labels stay bounded (task, shard,
@@ -7,7 +12,6 @@
 #define TACO_COMMON_METRICS_H_
 
 #include <prometheus/counter.h>
-#include <prometheus/exposer.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
@@ -36,8 +40,10 @@ class Metrics {
   Metrics& operator=(const Metrics&) = delete;
 
   // Starts the read-only /metrics endpoint on bind:port (port 0 picks a free
-  // port). A second call is an error: one exposer per process.
+  // port). A second call is an error: one endpoint per process.
   absl::Status Serve(const std::string& bind, int port);
+  void StopServing();
+  ~Metrics();
   // The listening port, or 0 when not serving.
   int port() const;
 
@@ -54,8 +60,10 @@ class Metrics {
   prometheus::Registry& registry() { return *registry_; }
 
  private:
+  class HttpEndpoint;
+
   std::shared_ptr<prometheus::Registry> registry_;
-  std::unique_ptr<prometheus::Exposer> exposer_;
+  std::unique_ptr<HttpEndpoint> endpoint_;
   mutable std::mutex mu_;
   std::map<std::string, prometheus::Family<prometheus::Counter>*> counters_;
   std::map<std::string, prometheus::Family<prometheus::Gauge>*> gauges_;

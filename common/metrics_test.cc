@@ -67,6 +67,17 @@ TEST(MetricsTest, ServesTextFormatOverHttp) {
   EXPECT_THAT(body, HasSubstr("taco_test_latency_seconds_count 1"));
 }
 
+TEST(MetricsTest, EndpointIsReadOnlyAndAnswersOnlyMetrics) {
+  Metrics metrics;
+  ASSERT_TRUE(metrics.Serve("127.0.0.1", 0).ok());
+  EXPECT_THAT(HttpGet(metrics.port(), "POST /metrics HTTP/1.1"), HasSubstr("405"));
+  EXPECT_THAT(HttpGet(metrics.port(), "GET /admin HTTP/1.1"), HasSubstr("404"));
+  EXPECT_THAT(HttpGet(metrics.port(), "GET /metrics HTTP/1.1"), HasSubstr("200 OK"));
+  metrics.StopServing();
+  EXPECT_EQ(metrics.port(), 0);
+  EXPECT_FALSE(Metrics().Serve("not-an-address", 0).ok());
+}
+
 TEST(MetricsTest, BusyPortIsAnError) {
   Metrics first;
   ASSERT_TRUE(first.Serve("127.0.0.1", 0).ok());

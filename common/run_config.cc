@@ -69,7 +69,10 @@ void ReadTrainer(ConfigSection s, TrainerConfig* c) {
 }
 
 void ReadReplay(ConfigSection s, ReplayConfig* c) {
-  s.ReadDouble("samples_per_insert", &c->samples_per_insert, 0.0, 1e9);
+  s.ReadDouble("samples_per_insert", &c->samples_per_insert, -1.0, 1e9);
+  if (c->samples_per_insert < 0.0 && c->samples_per_insert != -1.0) {
+    s.AddError("samples_per_insert", "must be -1 (derived), 0 (off) or positive");
+  }
   s.ReadInt("min_size_to_sample", &c->min_size_to_sample, 1, int64_t{1} << 40);
   s.ReadDouble("error_buffer", &c->error_buffer, 0.0, 1e18);
   s.ReadDouble("rate_limiter_timeout_s", &c->rate_limiter_timeout_s, 0.001, 3600.0);
@@ -95,6 +98,16 @@ void ReadTopology(ConfigSection s, TopologyConfig* c) {
   s.ReadInt("learner_port", &c->learner_port, 1, kMaxPort);
   s.ReadInt("actors", &c->actors, 0, 100000);
   s.ReadInt("envs_per_actor", &c->envs_per_actor, 1, 4096);
+  s.ReadOptionalString("learner_address", &c->learner_address);
+  s.ReadStringList("replay_addresses", &c->replay_addresses);
+  s.ReadInt("actor_batch", &c->actor_batch, 1, 1 << 16);
+  s.ReadInt("publish_every_updates", &c->publish_every_updates, 1, 1 << 30);
+  if (!c->replay_addresses.empty() &&
+      static_cast<int>(c->replay_addresses.size()) != c->replay_shards) {
+    s.AddError("replay_addresses",
+               absl::StrCat("lists ", c->replay_addresses.size(),
+                            " addresses but replay_shards is ", c->replay_shards));
+  }
   if (c->replay_base_port + c->replay_shards - 1 > kMaxPort) {
     s.AddError("replay_base_port", "leaves no room for a port per replay shard");
   }
@@ -220,6 +233,18 @@ const std::vector<std::string>& Mt10Tasks() {
       "drawer-open-v2", "drawer-close-v2", "button-press-topdown-v2", "peg-insert-side-v2",
       "window-open-v2", "window-close-v2"};
   return *tasks;
+}
+
+std::string TopologyConfig::LearnerAddress() const {
+  return learner_address.empty() ? absl::StrCat(host, ":", learner_port) : learner_address;
+}
+
+std::vector<std::string> TopologyConfig::ReplayAddresses() const {
+  if (!replay_addresses.empty()) return replay_addresses;
+  std::vector<std::string> out;
+  for (int i = 0; i < replay_shards; ++i)
+    out.push_back(absl::StrCat(host, ":", replay_base_port + i));
+  return out;
 }
 
 std::string RunConfig::RunDir() const { return absl::StrCat(run.output_dir, "/", run.name); }

@@ -79,9 +79,11 @@ struct OnlineGroupingConfig {
 };
 
 struct ReplayConfig {
-  // 0: the shards do not limit the ratio (the learner paces itself by the
-  // transitions stored); > 0: Reverb's samples-per-insert limiter.
-  double samples_per_insert = 0.0;
+  // Reverb's samples-per-insert limiter on every shard, which holds actors
+  // back when the learner falls behind the paper's ratio. -1: derived from
+  // the trainer (batch_size / env_steps_per_update); 0: off (the learner
+  // still never runs ahead of the transitions stored).
+  double samples_per_insert = -1.0;
   int64_t min_size_to_sample = 1;
   double error_buffer = 0.0;  // 0: the smallest buffer that cannot deadlock
   double rate_limiter_timeout_s = 10.0;
@@ -97,12 +99,24 @@ struct TaskDistributionConfig {
 };
 
 struct TopologyConfig {
+  // Where the processes of `taco up` listen and where the roles find each
+  // other unless the addresses below say otherwise.
   std::string host = "127.0.0.1";
+  // Explicit addresses for runs across machines (empty: host and ports).
+  std::string learner_address;
+  std::vector<std::string> replay_addresses;
   int replay_shards = 2;
   int replay_base_port = 50100;
   int learner_port = 50090;
   int actors = 2;
   int envs_per_actor = 5;
+  // Transitions an actor collects per task before it sends them.
+  int actor_batch = 64;
+  // The learner publishes parameters every this many updates.
+  int publish_every_updates = 10;
+
+  std::string LearnerAddress() const;
+  std::vector<std::string> ReplayAddresses() const;
 };
 
 struct MetricsConfig {

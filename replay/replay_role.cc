@@ -26,13 +26,16 @@ absl::StatusOr<ReplayServerOptions> ReplayOptionsFromConfig(const RunConfig& con
   s.max_insert_batch = config.replay.max_insert_batch;
   s.max_sample_batch = std::max<int64_t>(config.trainer.batch_size, 1);
   const ReplayConfig& r = config.replay;
-  if (r.samples_per_insert > 0.0) {
+  const double spi = r.samples_per_insert < 0.0
+                         ? static_cast<double>(config.trainer.batch_size) /
+                               static_cast<double>(config.trainer.env_steps_per_update)
+                         : r.samples_per_insert;
+  if (spi > 0.0) {
     // Smallest buffer under which the limiter cannot deadlock, unless set.
-    const double needed = r.samples_per_insert * static_cast<double>(s.max_insert_batch) +
-                          static_cast<double>(s.max_sample_batch);
+    const double needed =
+        spi * static_cast<double>(s.max_insert_batch) + static_cast<double>(s.max_sample_batch);
     const double buffer = r.error_buffer > 0.0 ? r.error_buffer : needed;
-    s.rate_limiter =
-        RateLimiterOptions::SampleToInsertRatio(r.samples_per_insert, r.min_size_to_sample, buffer);
+    s.rate_limiter = RateLimiterOptions::SampleToInsertRatio(spi, r.min_size_to_sample, buffer);
   } else {
     s.rate_limiter = RateLimiterOptions::MinSize(r.min_size_to_sample);
   }

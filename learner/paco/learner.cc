@@ -284,9 +284,6 @@ LossTerms Learner::ComputeLosses(const DeviceBatch& batch, const TaskRouting& ro
   torch::Tensor log_alpha = log_alpha_.index_select(0, routing2.task());
   torch::Tensor alpha = log_alpha.detach().clamp_min(options_.min_log_alpha).exp();
 
-  // ALF's actor loss ½‖sg(a + ∂Q/∂a) − a‖² + α log π: its gradient is that of
-  // α log π − min Q, but it reaches neither the critics nor W through them,
-  // and its value (compared with ε) is ½‖∂Q/∂a‖² + α log π.
   // Both batches of critic inputs cover the same tasks, so the critics'
   // per-task layers are composed once: with gradient for the critic loss,
   // detached for ∂Q/∂a.
@@ -295,6 +292,10 @@ LossTerms Learner::ComputeLosses(const DeviceBatch& batch, const TaskRouting& ro
   for (const ComposedLinear& l : critic_layers) {
     critic_layers_detached.push_back({l.weight.detach(), l.bias.detach()});
   }
+
+  // ALF's actor loss ½‖sg(a + ∂Q/∂a) − a‖² + α log π: its gradient is that of
+  // α log π − min Q, but it reaches neither the critics nor W through them,
+  // and its value (compared with ε) is ½‖∂Q/∂a‖² + α log π.
   torch::Tensor action_leaf = pi.action.detach().requires_grad_(true);
   torch::Tensor q_pi =
       critic_->Forward(states, action_leaf, Context(routing2, true), &critic_layers_detached);
@@ -307,7 +308,10 @@ LossTerms Learner::ComputeLosses(const DeviceBatch& batch, const TaskRouting& ro
 
   {
     // y = r + γ(1 − terminal)(min_r Q'_r(s', a') − α log π(a'|s')), a' ~ π(s').
-    // Truncation bootstraps. The targets use the live W (one shared W, §2.2).
+    // Truncation bootstraps. At a true terminal there is no next action whose
+    // entropy could be rewarded, so the entropy bonus is cut with the
+    // bootstrap; Meta-World never terminates, where this is spec §3's y. The
+    // targets use the live W (one shared W, §2.2).
     torch::NoGradGuard no_grad;
     terms.next_action = pi.action.narrow(0, b, b).detach();
     terms.next_log_prob = pi.log_prob.narrow(0, b, b).detach();

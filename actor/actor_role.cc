@@ -1,0 +1,240 @@
+#include "actor/actor_role.h"
+
+#include <torch/torch.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "actor/envs/env_pool.h"
+#include "actor/envs/task_registry.h"
+#include "actor/parameter_subscriber.h"
+#include "common/logging.h"
+#include "common/metrics.h"
+#include "common/signals.h"
+#include "common/status.h"
+#include "learner/learner_config.h"
+#include "learner/paco/networks.h"
+#include "replay/replay_client.h"
+
+namespace taco {
+namespace {
+
+constexpr int kObs = envs::kObsDim;
+constexpr int kAct = envs::kActionDim;
+
+paco::NamedTensors ToTensors(const ParameterSet& set) {
+  paco::NamedTensors out;
+  for (const NamedArray& a : set.arrays) {
+    out.emplace_back(a.name, torch::tensor(a.values, torch::kFloat32).reshape(a.shape));
+  }
+  return out;
+}
+
+absl::Status Install(paco::PolicyInference& policy, const ParameterSet& set,
+                     const std::vector<std::string>& tasks) {
+  if (set.tasks != tasks) {
+    return absl::FailedPreconditionError(
+        "the learner's task list differs from this actor's config: both must use the same run "
+        "config");
+  }
+  return FromPaco(policy.SetParameters(ToTensors(set), static_cast<int64_t>(set.version)));
+}
+
+class Actor {
+ public:
+  Actor(const RunConfig& config, const ActorRoleOptions& options)
+      : config_(config), options_(options) {}
+  absl::Status Run();
+
+ private:
+  absl::Status Setup();
+  absl::Status Send(int64_t task, bool force);
+  void Publish(const envs::PoolStep& step, int i);
+
+  const RunConfig& config_;
+  const ActorRoleOptions options_;
+  std::unique_ptr<paco::PolicyInference> policy_;
+  std::unique_ptr<ParameterSubscriber> subscriber_;
+  std::unique_ptr<ReplayWriter> writer_;
+  std::unique_ptr<envs::EnvPool> pool_;
+  std::vector<int64_t> run_index_;    // AllTasks() index → run task index
+  std::vector<Transitions> pending_;  // per run task
+  uint64_t version_ = 0;
+};
+
+absl::Status Actor::Setup() {
+  run_index_.assign(envs::AllTasks().size(), -1);
+  for (size_t i = 0; i < config_.tasks.size(); ++i) {
+    for (size_t j = 0; j < envs::AllTasks().size(); ++j) {
+      if (envs::AllTasks()[j]->name == config_.tasks[i]) run_index_[j] = static_cast<int64_t>(i);
+    }
+  }
+  TACO_ASSIGN_OR_RETURN(paco::PacoOptions options, PacoOptionsFromConfig(config_));
+  options.device = "cpu";
+  auto policy = paco::PolicyInference::Create(options);
+  if (!policy.ok()) return FromPaco(policy.status());
+  policy_ = std::move(*policy);
+  policy_->Reseed(static_cast<uint64_t>(config_.run.seed) * 1000003 + options_.index);
+
+  ParameterSubscriberOptions so;
+  so.address = config_.topology.LearnerAddress();
+  subscriber_ = std::make_unique<ParameterSubscriber>(so);
+
+  if (!options_.evaluate) {
+    ReplayWriterOptions wo;
+    wo.shard_addresses = config_.topology.ReplayAddresses();
+    wo.tasks = config_.tasks;
+    // A restarted actor is a new writer: its sequence numbers start afresh.
+    wo.actor_id =
+        absl::StrCat("actor-", options_.index, "-", getpid(), "-", absl::ToUnixMillis(absl::Now()));
+    TACO_ASSIGN_OR_RETURN(writer_, ReplayWriter::Create(wo));
+    pending_.resize(config_.tasks.size());
+    for (Transitions& t : pending_) t.shape = TransitionShape{kObs, kAct};
+  }
+
+  TACO_ASSIGN_OR_RETURN(std::vector<double> p, TaskProbabilities(config_));
+  envs::EnvPoolConfig pool;
+  for (int i = 0; i < config_.topology.envs_per_actor; ++i) {
+    pool.tasks.push_back(config_.tasks[(options_.index * config_.topology.envs_per_actor + i) %
+                                       config_.tasks.size()]);
+  }
+  pool.task_choices = config_.tasks;
+  pool.task_weights = p;
+  pool.env.assets_dir = config_.env.assets_dir;
+  pool.env.max_episode_steps = config_.env.max_episode_steps;
+  pool.env.seed = static_cast<uint32_t>(config_.run.seed * 100003 + options_.index * 1009);
+  pool.env.variant_seed = static_cast<uint32_t>(config_.run.seed);
+  pool.env.variant_mode = config_.env.goals == "fresh" ? envs::VariantMode::kFreshEachReset
+                                                       : envs::VariantMode::kFixedSet;
+  pool.num_threads = 1;
+  TACO_ASSIGN_OR_RETURN(pool_, envs::EnvPool::Create(pool));
+  return absl::OkStatus();
+}
+
+absl::Status Actor::Send(int64_t task, bool force) {
+  Transitions& t = pending_[task];
+  if (t.size == 0 || (!force && t.size < config_.topology.actor_batch)) return absl::OkStatus();
+  // Waiting here is the backpressure: a slow shard slows this actor.
+  while (true) {
+    absl::Status status = writer_->Insert(config_.tasks[task], t, absl::Seconds(5));
+    if (status.ok()) break;
+    if (status.code() != absl::StatusCode::kDeadlineExceeded) return status;
+    TACO_LOG(WARNING) << "replay shard for " << config_.tasks[task] << " is full or away; waiting";
+    if (WaitForTerminationSignal(absl::ZeroDuration()) != 0) return absl::CancelledError("stopped");
+  }
+  t = Transitions();
+  t.shape = TransitionShape{kObs, kAct};
+  return absl::OkStatus();
+}
+
+void Actor::Publish(const envs::PoolStep& step, int i) {
+  Metrics& m = Metrics::Process();
+  const std::string& task = config_.tasks[run_index_[step.task_id[i]]];
+  const prometheus::Labels labels = {{"task", task}};
+  const char* prefix = options_.evaluate ? "taco_eval_" : "taco_";
+  m.Counter(absl::StrCat(prefix, "episodes_total"), "Episodes finished", labels).Increment();
+  if (step.episode_success[i]) {
+    m.Counter(absl::StrCat(prefix, "episode_successes_total"), "Episodes that reached success",
+              labels)
+        .Increment();
+  }
+  m.Gauge(absl::StrCat(prefix, "episode_return"), "Return of the last episode", labels)
+      .Set(step.episode_return[i]);
+  m.Gauge(absl::StrCat(prefix, "episode_length_steps"), "Length of the last episode", labels)
+      .Set(step.episode_length[i]);
+}
+
+absl::Status Actor::Run() {
+  TACO_RETURN_IF_ERROR(Setup());
+  TACO_LOG(INFO) << (options_.evaluate ? "evaluator" : "actor") << " " << options_.index << ": "
+                 << pool_->size() << " envs, learner " << config_.topology.LearnerAddress();
+  // Act only on parameters from the learner: wait for the first version.
+  std::shared_ptr<const ParameterSet> set;
+  while (set == nullptr) {
+    set = subscriber_->WaitNewer(0, absl::Seconds(1));
+    if (WaitForTerminationSignal(absl::ZeroDuration()) != 0) return absl::OkStatus();
+  }
+  TACO_RETURN_IF_ERROR(Install(*policy_, *set, config_.tasks));
+  version_ = set->version;
+  Metrics& m = Metrics::Process();
+  std::vector<double> obs;
+  TACO_RETURN_IF_ERROR(pool_->Reset(&obs));
+  envs::PoolStep step;
+  const int n = pool_->size();
+  int64_t steps = 0;
+  while (options_.max_env_steps == 0 || steps < options_.max_env_steps) {
+    if (WaitForTerminationSignal(absl::ZeroDuration()) != 0) break;
+    auto newer = subscriber_->Latest();
+    if (newer != nullptr && newer->version > version_) {
+      TACO_RETURN_IF_ERROR(Install(*policy_, *newer, config_.tasks));
+      version_ = newer->version;
+      m.Gauge("taco_actor_parameter_version", "Parameter version the actors act with",
+              {{"role", options_.evaluate ? "eval" : "actor"}})
+          .Set(static_cast<double>(version_));
+    }
+    torch::Tensor o = torch::empty({n, kObs}, torch::kFloat32);
+    torch::Tensor task = torch::empty({n}, torch::kInt64);
+    float* op = o.data_ptr<float>();
+    int64_t* tp = task.data_ptr<int64_t>();
+    for (int i = 0; i < n; ++i) {
+      for (int d = 0; d < kObs; ++d) op[i * kObs + d] = static_cast<float>(obs[i * kObs + d]);
+      tp[i] = run_index_[pool_->task_ids()[i]];
+    }
+    auto action = policy_->Act(o, task, /*deterministic=*/options_.evaluate);
+    if (!action.ok()) return FromPaco(action.status());
+    const torch::Tensor a = action->contiguous();
+    const torch::Tensor a64 = a.to(torch::kFloat64).contiguous();
+    TACO_RETURN_IF_ERROR(pool_->Step(absl::MakeConstSpan(a64.data_ptr<double>(), n * kAct), &step));
+    for (int i = 0; i < n; ++i) {
+      const int64_t t = run_index_[step.task_id[i]];
+      if (writer_ != nullptr) {
+        float o_row[kObs], next_row[kObs];
+        for (int d = 0; d < kObs; ++d) {
+          o_row[d] = static_cast<float>(obs[i * kObs + d]);
+          next_row[d] = static_cast<float>(step.final_obs[i * kObs + d]);
+        }
+        pending_[t].Append(o_row, a.data_ptr<float>() + i * kAct,
+                           static_cast<float>(step.reward[i]), next_row, step.terminal[i] != 0,
+                           step.truncated[i] != 0, version_);
+        TACO_RETURN_IF_ERROR(Send(t, /*force=*/false));
+      }
+      m.Counter(options_.evaluate ? "taco_eval_env_steps_total" : "taco_env_steps_total",
+                "Environment steps", {{"task", config_.tasks[t]}})
+          .Increment();
+      if (step.done[i]) Publish(step, i);
+    }
+    obs = step.obs;
+    steps += n;
+  }
+  if (writer_ != nullptr) {
+    for (size_t t = 0; t < pending_.size(); ++t)
+      TACO_RETURN_IF_ERROR(Send(static_cast<int64_t>(t), true));
+    absl::Status flushed = writer_->Flush(absl::Seconds(10));
+    if (!flushed.ok()) TACO_LOG(WARNING) << "unsent transitions at exit: " << flushed.message();
+    writer_->Close();
+  }
+  subscriber_->Stop();
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status RunActorRole(const RunConfig& config, const ActorRoleOptions& options) {
+  SetLogTag(absl::StrCat(options.evaluate ? "eval-" : "actor-", options.index));
+  if (config.metrics.enabled) {
+    const int port = config.metrics.base_port == 0
+                         ? 0
+                         : config.metrics.base_port + (options.evaluate ? 1 : 100 + options.index);
+    TACO_RETURN_IF_ERROR(Metrics::Process().Serve(config.metrics.bind, port));
+  }
+  Metrics::Process()
+      .Gauge("taco_process_up", "1 while the process runs",
+             {{"role", options.evaluate ? "eval" : "actor"}})
+      .Set(1);
+  Actor actor(config, options);
+  return actor.Run();
+}
+
+}  // namespace taco

@@ -1,0 +1,303 @@
+#include "learner/learner_role.h"
+
+#include <torch/torch.h>
+
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "common/logging.h"
+#include "common/metrics.h"
+#include "common/signals.h"
+#include "common/status.h"
+#include "common/version.h"
+#include "learner/learner_config.h"
+#include "learner/paco/learner.h"
+#include "learner/paco/task_distribution.h"
+#include "learner/parameter_service.h"
+#include "proto/health_service.h"
+#include "replay/replay_client.h"
+#include "replay/replay_service.h"
+
+namespace taco {
+namespace {
+
+constexpr TransitionShape kShape{39, 4};
+
+ParameterSet ToParameterSet(const paco::NamedTensors& tensors, uint64_t version, uint64_t updates,
+                            const std::vector<std::string>& tasks) {
+  ParameterSet set;
+  set.version = version;
+  set.updates = updates;
+  set.tasks = tasks;
+  for (const auto& [name, tensor] : tensors) {
+    const torch::Tensor t = tensor.to(torch::kCPU, torch::kFloat32).contiguous();
+    NamedArray a;
+    a.name = name;
+    a.shape.assign(t.sizes().begin(), t.sizes().end());
+    a.values.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
+    set.arrays.push_back(std::move(a));
+  }
+  return set;
+}
+
+struct Batch {
+  Transitions data;
+  std::vector<int64_t> task;  // run task index per row
+};
+
+class LearnerProcess {
+ public:
+  LearnerProcess(const RunConfig& config, const LearnerRoleOptions& options)
+      : config_(config), options_(options) {}
+  absl::Status Run();
+
+ private:
+  absl::Status Setup();
+  absl::Status Publish();
+  absl::Status Checkpoint();
+  // Transitions stored over all shards and per task, from the shards' Info.
+  absl::StatusOr<std::vector<int64_t>> StoredPerTask();
+  void PrefetchLoop();
+
+  const RunConfig& config_;
+  const LearnerRoleOptions options_;
+  std::unique_ptr<paco::Learner> learner_;
+  ParameterStore store_;
+  std::unique_ptr<ParameterService> parameter_service_;
+  std::unique_ptr<HealthService> health_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<ReplaySampler> sampler_;
+  std::vector<double> p_;
+
+  absl::Mutex mu_;
+  std::deque<Batch> ready_ ABSL_GUARDED_BY(mu_);
+  std::vector<int64_t> stored_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread prefetch_;
+};
+
+absl::StatusOr<std::vector<int64_t>> LearnerProcess::StoredPerTask() {
+  TACO_ASSIGN_OR_RETURN(auto infos, sampler_->Info(absl::Seconds(5)));
+  std::vector<int64_t> stored(config_.tasks.size(), 0);
+  for (const v1::InfoResponse& info : infos) {
+    for (const v1::TaskInfo& t : info.tasks()) {
+      auto it = std::find(config_.tasks.begin(), config_.tasks.end(), t.task());
+      if (it != config_.tasks.end()) stored[it - config_.tasks.begin()] = t.inserted_total();
+    }
+  }
+  return stored;
+}
+
+void LearnerProcess::PrefetchLoop() {
+  while (true) {
+    // The stored counts pace the updates, so they refresh even while the
+    // queue of ready batches is full.
+    auto stored = StoredPerTask();
+    if (!stored.ok()) {
+      TACO_LOG(WARNING) << "replay shards: " << stored.status().message();
+    } else {
+      absl::MutexLock lock(&mu_);
+      stored_ = *stored;
+    }
+    {
+      absl::MutexLock lock(&mu_);
+      auto room = [this]()
+                      ABSL_SHARED_LOCKS_REQUIRED(mu_) { return stopping_ || ready_.size() < 2; };
+      if (!mu_.AwaitWithTimeout(absl::Condition(&room), absl::Milliseconds(200))) continue;
+      if (stopping_) return;
+    }
+    if (!stored.ok()) {
+      absl::SleepFor(absl::Milliseconds(500));
+      continue;
+    }
+    std::vector<double> p = p_;
+    bool any = false;
+    for (size_t t = 0; t < p.size(); ++t) {
+      if ((*stored)[t] == 0) p[t] = 0.0;
+      any = any || p[t] > 0.0;
+    }
+    if (!any) {
+      absl::SleepFor(absl::Milliseconds(200));
+      continue;
+    }
+    const std::vector<int64_t> rows = paco::BatchCounts(p, config_.trainer.batch_size);
+    std::vector<TaskCount> counts;
+    Batch batch;
+    for (size_t t = 0; t < rows.size(); ++t) {
+      if (rows[t] == 0) continue;
+      counts.push_back({config_.tasks[t], rows[t]});
+      batch.task.insert(batch.task.end(), rows[t], static_cast<int64_t>(t));
+    }
+    auto sampled = sampler_->Sample(counts, kShape, absl::Seconds(30));
+    if (!sampled.ok()) {
+      TACO_LOG(WARNING) << "sampling failed: " << sampled.status().message();
+      absl::SleepFor(absl::Milliseconds(500));
+      continue;
+    }
+    batch.data = std::move(*sampled);
+    absl::MutexLock lock(&mu_);
+    ready_.push_back(std::move(batch));
+  }
+}
+
+absl::Status LearnerProcess::Publish() {
+  const uint64_t updates = static_cast<uint64_t>(learner_->num_updates());
+  TACO_RETURN_IF_ERROR(store_.Publish(
+      ToParameterSet(learner_->ExportActorParameters(), updates + 1, updates, config_.tasks)));
+  Metrics::Process()
+      .Gauge("taco_learner_parameter_version", "Newest parameter version published")
+      .Set(static_cast<double>(updates + 1));
+  return absl::OkStatus();
+}
+
+absl::Status LearnerProcess::Checkpoint() {
+  const std::string dir = config_.CheckpointDir();
+  std::filesystem::create_directories(dir);
+  TACO_RETURN_IF_ERROR(FromPaco(learner_->Save(dir + "/learner.ckpt")));
+  TACO_LOG(INFO) << "checkpoint at " << learner_->num_updates() << " updates";
+  return absl::OkStatus();
+}
+
+absl::Status LearnerProcess::Setup() {
+  TACO_ASSIGN_OR_RETURN(paco::PacoOptions options, PacoOptionsFromConfig(config_));
+  auto learner = paco::Learner::Create(options);
+  if (!learner.ok()) return FromPaco(learner.status());
+  learner_ = std::move(*learner);
+  const std::string ckpt = config_.CheckpointDir() + "/learner.ckpt";
+  if (std::filesystem::exists(ckpt)) {
+    TACO_RETURN_IF_ERROR(Annotate(FromPaco(learner_->Load(ckpt)), "resuming the learner"));
+    TACO_LOG(INFO) << "resumed from " << ckpt << " at " << learner_->num_updates() << " updates";
+  }
+  TACO_ASSIGN_OR_RETURN(p_, TaskProbabilities(config_));
+  TACO_RETURN_IF_ERROR(Publish());
+  parameter_service_ = std::make_unique<ParameterService>(&store_);
+  health_ = std::make_unique<HealthService>("learner", TACO_VERSION);
+  grpc::ServerBuilder builder;
+  int port = 0;
+  const std::string address =
+      absl::StrCat(config_.topology.host, ":", config_.topology.learner_port);
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port);
+  builder.SetMaxSendMessageSize(64 << 20);
+  builder.RegisterService(parameter_service_.get());
+  builder.RegisterService(health_.get());
+  server_ = builder.BuildAndStart();
+  if (server_ == nullptr || port == 0) {
+    return absl::UnavailableError(absl::StrCat("the learner cannot listen on ", address));
+  }
+  ReplaySamplerOptions so;
+  so.shard_addresses = config_.topology.ReplayAddresses();
+  so.tasks = config_.tasks;
+  TACO_ASSIGN_OR_RETURN(sampler_, ReplaySampler::Create(so));
+  TACO_LOG(INFO) << "learner on " << learner_->device().str() << ", parameters served on "
+                 << address << ", " << so.shard_addresses.size() << " replay shards";
+  return absl::OkStatus();
+}
+
+absl::Status LearnerProcess::Run() {
+  TACO_RETURN_IF_ERROR(Setup());
+  prefetch_ = std::thread([this] { PrefetchLoop(); });
+  Metrics& m = Metrics::Process();
+  absl::Time last_checkpoint = absl::Now();
+  const absl::Duration checkpoint_every = absl::Seconds(config_.checkpoint.interval_minutes * 60.0);
+  absl::Status result;
+  while (options_.max_updates == 0 || learner_->num_updates() < options_.max_updates) {
+    if (WaitForTerminationSignal(absl::ZeroDuration()) != 0) break;
+    Batch batch;
+    bool ready = false;
+    {
+      absl::MutexLock lock(&mu_);
+      int64_t stored = 0;
+      for (int64_t s : stored_) stored += s;
+      // The paper's ratio, counted from what the shards stored.
+      const int64_t allowed =
+          (stored - config_.trainer.exploration_steps) / config_.trainer.env_steps_per_update;
+      if (learner_->num_updates() < allowed && !ready_.empty()) {
+        batch = std::move(ready_.front());
+        ready_.pop_front();
+        ready = true;
+      }
+    }
+    if (!ready) {
+      absl::SleepFor(absl::Milliseconds(10));
+      continue;
+    }
+    Transitions& t = batch.data;
+    const int64_t rows = t.size;
+    paco::TransitionBatch b;
+    b.obs = torch::from_blob(t.obs.data(), {rows, kShape.obs_dim}, torch::kFloat32);
+    b.action = torch::from_blob(t.action.data(), {rows, kShape.action_dim}, torch::kFloat32);
+    b.reward = torch::from_blob(t.reward.data(), {rows}, torch::kFloat32);
+    b.next_obs = torch::from_blob(t.next_obs.data(), {rows, kShape.obs_dim}, torch::kFloat32);
+    b.terminal = torch::from_blob(t.terminal.data(), {rows}, torch::kFloat32);
+    b.truncated = torch::from_blob(t.truncated.data(), {rows}, torch::kFloat32);
+    b.task = torch::tensor(batch.task, torch::kInt64);
+    paco::UpdateStats stats;
+    result = FromPaco(learner_->Update(b, &stats));
+    if (!result.ok()) break;
+    const double version = static_cast<double>(learner_->num_updates());
+    double staleness = 0.0;
+    for (uint64_t v : t.policy_version) staleness += version - static_cast<double>(v);
+    m.Gauge("taco_learner_staleness_updates",
+            "Mean updates between the policy that acted and the learner, over the last batch")
+        .Set(rows > 0 ? staleness / static_cast<double>(rows) : 0.0);
+    m.Counter("taco_learner_updates_total", "Gradient updates").Increment();
+    for (size_t k = 0; k < config_.tasks.size(); ++k) {
+      const prometheus::Labels labels = {{"task", config_.tasks[k]}};
+      if (k < stats.task_alpha.size()) {
+        m.Gauge("taco_learner_alpha", "Entropy temperature per task", labels)
+            .Set(stats.task_alpha[k]);
+      }
+      if (k < stats.task_loss.size() && std::isfinite(stats.task_loss[k])) {
+        m.Gauge("taco_learner_task_loss", "Per-task loss compared with the mask-out threshold",
+                labels)
+            .Set(stats.task_loss[k]);
+      }
+      if (k < stats.mask_count.size()) {
+        m.Gauge("taco_learner_mask_outs", "Cumulative loss mask-outs per task", labels)
+            .Set(static_cast<double>(stats.mask_count[k]));
+        m.Gauge("taco_learner_w_resets", "Cumulative w-resets per task", labels)
+            .Set(static_cast<double>(stats.reset_count[k]));
+      }
+      m.Gauge("taco_task_probability", "Current task distribution p_task", labels).Set(p_[k]);
+    }
+    if (learner_->num_updates() % config_.topology.publish_every_updates == 0) {
+      result = Publish();
+      if (!result.ok()) break;
+    }
+    if (absl::Now() - last_checkpoint > checkpoint_every) {
+      result = Checkpoint();
+      if (!result.ok()) break;
+      last_checkpoint = absl::Now();
+    }
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  prefetch_.join();
+  absl::Status saved = Checkpoint();
+  store_.Close();
+  server_->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));
+  return result.ok() ? saved : result;
+}
+
+}  // namespace
+
+absl::Status RunLearnerRole(const RunConfig& config, const LearnerRoleOptions& options) {
+  SetLogTag("learner");
+  paco::TuneHostAllocator();
+  if (config.trainer.threads > 0) torch::set_num_threads(config.trainer.threads);
+  if (config.metrics.enabled) {
+    TACO_RETURN_IF_ERROR(Metrics::Process().Serve(config.metrics.bind, config.metrics.base_port));
+  }
+  Metrics::Process()
+      .Gauge("taco_process_up", "1 while the process runs", {{"role", "learner"}})
+      .Set(1);
+  LearnerProcess process(config, options);
+  return process.Run();
+}
+
+}  // namespace taco
