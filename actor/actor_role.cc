@@ -4,7 +4,11 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <map>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "actor/envs/env_pool.h"
@@ -82,7 +86,7 @@ absl::Status Actor::Setup() {
   so.address = config_.topology.LearnerAddress();
   subscriber_ = std::make_unique<ParameterSubscriber>(so);
 
-  if (!options_.evaluate) {
+  {
     ReplayWriterOptions wo;
     wo.shard_addresses = config_.topology.ReplayAddresses();
     wo.tasks = config_.tasks;
@@ -133,7 +137,7 @@ void Actor::Publish(const envs::PoolStep& step, int i) {
   Metrics& m = Metrics::Process();
   const std::string& task = config_.tasks[run_index_[step.task_id[i]]];
   const prometheus::Labels labels = {{"task", task}};
-  const char* prefix = options_.evaluate ? "taco_eval_" : "taco_";
+  const char* prefix = "taco_";
   m.Counter(absl::StrCat(prefix, "episodes_total"), "Episodes finished", labels).Increment();
   if (step.episode_success[i]) {
     m.Counter(absl::StrCat(prefix, "episode_successes_total"), "Episodes that reached success",
@@ -148,8 +152,8 @@ void Actor::Publish(const envs::PoolStep& step, int i) {
 
 absl::Status Actor::Run() {
   TACO_RETURN_IF_ERROR(Setup());
-  TACO_LOG(INFO) << (options_.evaluate ? "evaluator" : "actor") << " " << options_.index << ": "
-                 << pool_->size() << " envs, learner " << config_.topology.LearnerAddress();
+  TACO_LOG(INFO) << "actor " << options_.index << ": " << pool_->size() << " envs, learner "
+                 << config_.topology.LearnerAddress();
   // Act only on parameters from the learner: wait for the first version.
   std::shared_ptr<const ParameterSet> set;
   while (set == nullptr) {
@@ -171,7 +175,7 @@ absl::Status Actor::Run() {
       TACO_RETURN_IF_ERROR(Install(*policy_, *newer, config_.tasks));
       version_ = newer->version;
       m.Gauge("taco_actor_parameter_version", "Parameter version the actors act with",
-              {{"role", options_.evaluate ? "eval" : "actor"}})
+              {{"role", "actor"}})
           .Set(static_cast<double>(version_));
     }
     torch::Tensor o = torch::empty({n, kObs}, torch::kFloat32);
@@ -182,7 +186,7 @@ absl::Status Actor::Run() {
       for (int d = 0; d < kObs; ++d) op[i * kObs + d] = static_cast<float>(obs[i * kObs + d]);
       tp[i] = run_index_[pool_->task_ids()[i]];
     }
-    auto action = policy_->Act(o, task, /*deterministic=*/options_.evaluate);
+    auto action = policy_->Act(o, task, /*deterministic=*/false);
     if (!action.ok()) return FromPaco(action.status());
     const torch::Tensor a = action->contiguous();
     const torch::Tensor a64 = a.to(torch::kFloat64).contiguous();
@@ -200,8 +204,7 @@ absl::Status Actor::Run() {
                            step.truncated[i] != 0, version_);
         TACO_RETURN_IF_ERROR(Send(t, /*force=*/false));
       }
-      m.Counter(options_.evaluate ? "taco_eval_env_steps_total" : "taco_env_steps_total",
-                "Environment steps", {{"task", config_.tasks[t]}})
+      m.Counter("taco_env_steps_total", "Environment steps", {{"task", config_.tasks[t]}})
           .Increment();
       if (step.done[i]) Publish(step, i);
     }
@@ -216,25 +219,135 @@ absl::Status Actor::Run() {
     writer_->Close();
   }
   subscriber_->Stop();
+  TACO_LOG(INFO) << "actor " << options_.index << " stops after " << steps
+                 << " env steps; acted last with parameter version " << version_;
   return absl::OkStatus();
 }
 
 }  // namespace
 
 absl::Status RunActorRole(const RunConfig& config, const ActorRoleOptions& options) {
-  SetLogTag(absl::StrCat(options.evaluate ? "eval-" : "actor-", options.index));
+  SetLogTag(absl::StrCat("actor-", options.index));
   if (config.metrics.enabled) {
-    const int port = config.metrics.base_port == 0
-                         ? 0
-                         : config.metrics.base_port + (options.evaluate ? 1 : 100 + options.index);
+    const int port =
+        config.metrics.base_port == 0 ? 0 : config.metrics.base_port + 100 + options.index;
     TACO_RETURN_IF_ERROR(Metrics::Process().Serve(config.metrics.bind, port));
   }
   Metrics::Process()
-      .Gauge("taco_process_up", "1 while the process runs",
-             {{"role", options.evaluate ? "eval" : "actor"}})
+      .Gauge("taco_process_up", "1 while the process runs", {{"role", "actor"}})
       .Set(1);
   Actor actor(config, options);
   return actor.Run();
+}
+
+absl::StatusOr<EvalResult> EvaluatePolicy(const RunConfig& config, paco::PolicyInference& policy,
+                                          uint32_t seed) {
+  envs::EnvPoolConfig pool_config;
+  const int episodes = std::max(1, config.trainer.eval_episodes_per_task);
+  for (const std::string& task : config.tasks) {
+    for (int e = 0; e < episodes; ++e) pool_config.tasks.push_back(task);
+  }
+  pool_config.env.assets_dir = config.env.assets_dir;
+  pool_config.env.max_episode_steps = config.env.max_episode_steps;
+  pool_config.env.seed = seed;
+  pool_config.env.variant_seed = static_cast<uint32_t>(config.run.seed);
+  pool_config.env.variant_mode = config.env.goals == "fresh" ? envs::VariantMode::kFreshEachReset
+                                                             : envs::VariantMode::kFixedSet;
+  pool_config.num_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  TACO_ASSIGN_OR_RETURN(auto pool, envs::EnvPool::Create(pool_config));
+  std::vector<double> obs;
+  TACO_RETURN_IF_ERROR(pool->Reset(&obs));
+  const int n = pool->size();
+  torch::Tensor task = torch::empty({n}, torch::kInt64);
+  for (int i = 0; i < n; ++i) task.data_ptr<int64_t>()[i] = i / episodes;
+  std::vector<double> success(n, 0.0);
+  std::vector<bool> finished(n, false);
+  envs::PoolStep step;
+  for (int s = 0; s < config.env.max_episode_steps; ++s) {
+    torch::Tensor o = torch::empty({n, kObs}, torch::kFloat32);
+    for (int k = 0; k < n * kObs; ++k) o.data_ptr<float>()[k] = static_cast<float>(obs[k]);
+    auto action = policy.Act(o, task, /*deterministic=*/true);
+    if (!action.ok()) return FromPaco(action.status());
+    const torch::Tensor a = action->to(torch::kFloat64).contiguous();
+    TACO_RETURN_IF_ERROR(pool->Step(absl::MakeConstSpan(a.data_ptr<double>(), n * kAct), &step));
+    for (int i = 0; i < n; ++i) {
+      if (step.done[i] && !finished[i]) {
+        finished[i] = true;
+        success[i] = step.episode_success[i];
+      }
+    }
+    obs = step.obs;
+  }
+  EvalResult result;
+  for (size_t t = 0; t < config.tasks.size(); ++t) {
+    double sum = 0.0;
+    for (int e = 0; e < episodes; ++e) sum += success[t * episodes + e];
+    result.task_success[config.tasks[t]] = sum / episodes;
+    result.mean_success += sum / episodes / static_cast<double>(config.tasks.size());
+  }
+  return result;
+}
+
+absl::Status RunEvalRole(const RunConfig& config, const EvalRoleOptions& options) {
+  SetLogTag("eval");
+  Metrics& m = Metrics::Process();
+  if (config.metrics.enabled && !options.once) {
+    const int port = config.metrics.base_port == 0 ? 0 : config.metrics.base_port + 1;
+    TACO_RETURN_IF_ERROR(m.Serve(config.metrics.bind, port));
+  }
+  m.Gauge("taco_process_up", "1 while the process runs", {{"role", "eval"}}).Set(1);
+  TACO_ASSIGN_OR_RETURN(paco::PacoOptions paco_options, PacoOptionsFromConfig(config));
+  paco_options.device = "cpu";
+  auto policy = paco::PolicyInference::Create(paco_options);
+  if (!policy.ok()) return FromPaco(policy.status());
+  ParameterSubscriberOptions so;
+  so.address = config.topology.LearnerAddress();
+  ParameterSubscriber subscriber(so);
+  std::filesystem::create_directories(config.RunDir());
+  const std::string csv = config.RunDir() + "/eval.csv";
+  const bool fresh = !std::filesystem::exists(csv);
+  std::ofstream log(csv, std::ios::app);
+  if (fresh) log << "updates,task,success_rate\n";
+  // The paper evaluates every eval_interval env steps; under its ratio that
+  // is every interval / env_steps_per_update learner updates.
+  const uint64_t every = std::max<int64_t>(
+      1, config.trainer.eval_interval_env_steps / config.trainer.env_steps_per_update);
+  uint64_t next = 0;
+  uint64_t version = 0;
+  while (WaitForTerminationSignal(absl::ZeroDuration()) == 0) {
+    auto set = subscriber.WaitNewer(version, absl::Seconds(1));
+    if (set == nullptr || set->updates < next) continue;
+    TACO_RETURN_IF_ERROR(Install(**policy, *set, config.tasks));
+    version = set->version;
+    TACO_ASSIGN_OR_RETURN(
+        EvalResult result,
+        EvaluatePolicy(config, **policy, static_cast<uint32_t>(7'000'003 + set->updates)));
+    std::string line;
+    for (const auto& [task, rate] : result.task_success) {
+      m.Gauge("taco_eval_success_ratio", "Evaluation success rate per task", {{"task", task}})
+          .Set(rate);
+      log << set->updates << "," << task << "," << rate << "\n";
+      absl::StrAppend(&line, " ", task, "=", rate);
+    }
+    m.Gauge("taco_eval_success_mean_ratio", "Mean evaluation success over tasks")
+        .Set(result.mean_success);
+    m.Gauge("taco_eval_updates", "Learner updates of the last evaluated parameters")
+        .Set(static_cast<double>(set->updates));
+    log << set->updates << ",mean," << result.mean_success << "\n";
+    log.flush();
+    TACO_LOG(INFO) << "evaluated version " << version << " (" << set->updates
+                   << " updates): mean success " << result.mean_success << ";" << line;
+    if (options.once) {
+      std::printf("updates %llu: mean success %.3f\n",
+                  static_cast<unsigned long long>(set->updates), result.mean_success);
+      for (const auto& [task, rate] : result.task_success)
+        std::printf("  %-26s %.2f\n", task.c_str(), rate);
+      break;
+    }
+    next = set->updates + every;
+  }
+  subscriber.Stop();
+  return absl::OkStatus();
 }
 
 }  // namespace taco

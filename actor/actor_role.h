@@ -7,6 +7,8 @@
 #define TACO_ACTOR_ACTOR_ROLE_H_
 
 #include <cstdint>
+#include <map>
+#include <string>
 
 #include "absl/status/status.h"
 #include "common/run_config.h"
@@ -17,11 +19,26 @@ struct ActorRoleOptions {
   int index = 0;
   // Stop after this many env steps (0: run until SIGINT/SIGTERM).
   int64_t max_env_steps = 0;
-  // Greedy policy and no replay: the evaluator's mode.
-  bool evaluate = false;
 };
 
 absl::Status RunActorRole(const RunConfig& config, const ActorRoleOptions& options);
+
+struct EvalRoleOptions {
+  // Evaluate the newest parameters once, print the table and exit.
+  bool once = false;
+};
+
+struct EvalResult {
+  double mean_success = 0.0;
+  std::map<std::string, double> task_success;
+};
+
+// `taco eval CONFIG`: the paper's evaluation — the deterministic policy,
+// eval_episodes_per_task episodes per task on sampled goals, success if
+// reached at any step — of the learner's newest parameters, repeated every
+// eval interval; success per task and the mean go to metrics and to
+// <run>/eval.csv.
+absl::Status RunEvalRole(const RunConfig& config, const EvalRoleOptions& options);
 
 }  // namespace taco
 

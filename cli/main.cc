@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "actor/actor_role.h"
+#include "cli/cluster.h"
 #include "cli/known_tasks.h"
 #include "cli/train_local.h"
 #include "common/logging.h"
@@ -139,10 +140,6 @@ int main(int argc, char** argv) {
     ConfigArgs args;
   };
   std::vector<Pending> pending = {
-      {"up",
-       "start the whole cluster locally (replay shards, learner, actors, evaluator)",
-       "actor-learner, issue #6",
-       {}},
       {"transfer", "transfer a multi-task checkpoint to new tasks", "TaCo, issue #8", {}},
   };
   std::vector<CLI::App*> pending_apps;
@@ -159,6 +156,16 @@ int main(int argc, char** argv) {
   AddConfigArgs(train, &train_args);
   train->add_flag("--resume", train_resume,
                   "continue from the run's checkpoint (the replay refills first)");
+
+  ConfigArgs up_args;
+  ClusterOptions up_options;
+  CLI::App* up = app.add_subcommand(
+      "up", "run the whole cluster here: replay shards, learner, actors and evaluator");
+  AddConfigArgs(up, &up_args);
+  up->add_option("--duration", up_options.duration_s, "stop after this many seconds (0: never)");
+  up->add_option("--progress-every", up_options.progress_interval_s,
+                 "seconds between progress lines")
+      ->check(CLI::Range(0.5, 3600.0));
 
   ConfigArgs learner_args;
   int64_t learner_max_updates = 0;
@@ -178,9 +185,11 @@ int main(int argc, char** argv) {
                     "stop after this many env steps (0: never)");
 
   ConfigArgs eval_args;
+  EvalRoleOptions eval_options;
   CLI::App* eval = app.add_subcommand(
-      "eval", "evaluate the newest parameters continuously with the deterministic policy");
+      "eval", "evaluate the learner's parameters (deterministic policy, episodes per task)");
   AddConfigArgs(eval, &eval_args);
+  eval->add_flag("--once", eval_options.once, "evaluate the newest parameters once and exit");
 
   ConfigArgs replay_args;
   int replay_shard = 0;
@@ -237,6 +246,13 @@ int main(int argc, char** argv) {
                 result->evaluations.empty() ? 0.0 : result->evaluations.back().mean_success);
     return kExitOk;
   }
+  if (up->parsed()) {
+    auto config = LoadConfig(up_args);
+    if (!config.ok()) return ExitFor(config.status());
+    up_options.config_path = up_args.path;
+    up_options.overrides = up_args.overrides;
+    return ExitFor(RunCluster(*config, up_options));
+  }
   if (learner->parsed()) {
     auto config = LoadConfig(learner_args);
     if (!config.ok()) return ExitFor(config.status());
@@ -244,11 +260,15 @@ int main(int argc, char** argv) {
     options.max_updates = learner_max_updates;
     return ExitFor(RunLearnerRole(*config, options));
   }
-  if (actor->parsed() || eval->parsed()) {
-    auto config = LoadConfig(actor->parsed() ? actor_args : eval_args);
+  if (eval->parsed()) {
+    auto config = LoadConfig(eval_args);
     if (!config.ok()) return ExitFor(config.status());
-    actor_options.evaluate = eval->parsed();
-    if (!actor_options.evaluate && actor_options.index >= config->topology.actors) {
+    return ExitFor(RunEvalRole(*config, eval_options));
+  }
+  if (actor->parsed()) {
+    auto config = LoadConfig(actor_args);
+    if (!config.ok()) return ExitFor(config.status());
+    if (actor_options.index >= config->topology.actors) {
       return ExitFor(absl::InvalidArgumentError(
           absl::StrCat("--index ", actor_options.index, " is outside 0..",
                        config->topology.actors - 1, " (topology.actors)")));

@@ -36,11 +36,19 @@ void AddUnique(const fs::path& path, std::vector<std::string>* out) {
   out->push_back(normal);
 }
 
+// `../shared/metaworld-assets` beside the taco checkout that holds `start`
+// (the nearest ancestor with configs/mt10.yaml). Only beside the checkout:
+// a `shared` folder beside any other ancestor (/tmp/shared, /shared) is not
+// ours to read.
 void AddBesideAncestors(const std::string& start, std::vector<std::string>* out) {
   if (start.empty()) return;
   fs::path dir = fs::path(start).lexically_normal();
   while (true) {
-    AddUnique(dir / ".." / "shared" / "metaworld-assets", out);
+    std::error_code ec;
+    if (fs::is_regular_file(dir / "configs" / "mt10.yaml", ec)) {
+      AddUnique((dir / ".." / "shared" / "metaworld-assets").lexically_normal(), out);
+      return;
+    }
     if (!dir.has_relative_path()) break;
     dir = dir.parent_path();
   }

@@ -23,7 +23,9 @@ class AssetLocatorTest : public ::testing::Test {
             ("assets_" + std::to_string(::getpid()) + "_" +
              testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(root_);
-    fs::create_directories(root_);
+    // A fake checkout: the locator looks beside the folder with this file.
+    fs::create_directories(root_ / "nowhere" / "repo" / "configs");
+    std::ofstream(root_ / "nowhere" / "repo" / "configs" / "mt10.yaml") << "{}";
   }
   void TearDown() override { fs::remove_all(root_); }
 
@@ -63,7 +65,15 @@ TEST_F(AssetLocatorTest, EnvVarBeforeRepoAndCache) {
   EXPECT_EQ(LocateMetaWorldAssets(Options()).value(), env_[kAssetsEnvVar]);
 }
 
-TEST_F(AssetLocatorTest, FindsSharedFolderBesideAnAncestor) {
+TEST_F(AssetLocatorTest, LooksOnlyBesideTheCheckout) {
+  MakeAssets("shared/metaworld-assets");  // beside an ancestor, not the checkout
+  for (const std::string& place : AssetCandidates(Options())) {
+    EXPECT_EQ(place.find((root_ / "shared").string()), std::string::npos) << place;
+  }
+  EXPECT_FALSE(LocateMetaWorldAssets(Options()).ok());
+}
+
+TEST_F(AssetLocatorTest, FindsSharedFolderBesideTheCheckout) {
   const std::string shared = MakeAssets("nowhere/shared/metaworld-assets");
   EXPECT_EQ(LocateMetaWorldAssets(Options()).value(), shared);
 }

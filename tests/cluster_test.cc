@@ -1,0 +1,104 @@
+// `taco up` on a small config as separate processes on loopback: transitions
+// reach both shards, the learner updates, new parameter versions reach the
+// actors and the evaluator, shutdown is clean, and a second run resumes.
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "replay/table_file.h"
+#include "tests/subprocess.h"
+
+namespace taco {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Read(const fs::path& path) {
+  std::ifstream in(path);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// The largest number captured by `pattern` (one group) in `text`, or -1.
+int64_t LargestMatch(const std::string& text, const std::string& pattern) {
+  int64_t best = -1;
+  const std::regex re(pattern);
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), re); it != std::sregex_iterator();
+       ++it) {
+    best = std::max<int64_t>(best, std::stoll((*it)[1].str()));
+  }
+  return best;
+}
+
+// Transitions in the newest checkpoint of a shard.
+int64_t CheckpointedTransitions(const fs::path& shard_dir) {
+  fs::path newest;
+  for (const auto& e : fs::directory_iterator(shard_dir)) {
+    if (e.path().filename().string().rfind("ckpt-", 0) == 0 && e.path().extension() != ".tmp" &&
+        (newest.empty() || e.path() > newest)) {
+      newest = e.path();
+    }
+  }
+  int64_t total = 0;
+  for (const auto& e : fs::directory_iterator(newest)) {
+    if (e.path().extension() != ".table") continue;
+    auto contents = ReadTableFile(e.path().string());
+    if (contents.ok()) total += contents->transitions.size;
+  }
+  return total;
+}
+
+TEST(ClusterTest, UpTrainsStopsCleanlyAndResumes) {
+  const fs::path dir = fs::path(testing::TempDir()) / "cluster";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const int port = FreePort();
+  const int metrics = FreePort();
+  const fs::path config = dir / "small.yaml";
+  std::ofstream(config) << "run: {name: small, output_dir: " << dir.string() << "}\n"
+                        << "tasks: [reach-v2, push-v2]\n"
+                        << "env: {max_episode_steps: 50}\n"
+                        << "algorithm: {hidden_sizes: [32, 32]}\n"
+                        << "trainer: {batch_size: 32, exploration_steps: 400, "
+                           "env_steps_per_update: 2, replay_capacity: 20000, "
+                           "eval_interval_env_steps: 400, eval_episodes_per_task: 1, threads: 1}\n"
+                        << "topology: {replay_shards: 2, actors: 2, envs_per_actor: 1, "
+                           "actor_batch: 16, publish_every_updates: 5, replay_base_port: "
+                        << port << ", learner_port: " << port + 2 << "}\n"
+                        << "metrics: {base_port: " << metrics << "}\n"
+                        << "checkpoint: {interval_minutes: 600}\n";
+
+  Subprocess first({TACO_BINARY, "up", config.string(), "--duration", "45"},
+                   (dir / "up1.log").string());
+  ASSERT_EQ(first.Wait(240), 0) << first.Log();
+  const fs::path logs = dir / "small" / "logs";
+
+  // Transitions reached both shards (their final checkpoints hold them).
+  EXPECT_GT(CheckpointedTransitions(dir / "small" / "replay" / "shard-0"), 0);
+  EXPECT_GT(CheckpointedTransitions(dir / "small" / "replay" / "shard-1"), 0);
+  // The learner updated and checkpointed at shutdown.
+  const int64_t updates = LargestMatch(Read(logs / "learner.log"), "checkpoint at (\\d+) updates");
+  EXPECT_GT(updates, 0) << Read(logs / "learner.log");
+  EXPECT_TRUE(fs::exists(dir / "small" / "checkpoints" / "learner.ckpt"));
+  // New parameter versions reached both actors and the evaluator.
+  for (const char* actor : {"actor-0.log", "actor-1.log"}) {
+    EXPECT_GT(LargestMatch(Read(logs / actor), "parameter version (\\d+)"), 1)
+        << Read(logs / actor);
+  }
+  const std::string eval = Read(dir / "small" / "eval.csv");
+  EXPECT_GT(LargestMatch(eval, "\\n(\\d+),mean,"), 0) << eval;
+  // A clean stop: no restarts, no crashes.
+  EXPECT_THAT(first.Log(), testing::Not(testing::HasSubstr("restarting")));
+  EXPECT_THAT(first.Log(), testing::HasSubstr("[up] stopped"));
+
+  Subprocess second({TACO_BINARY, "up", config.string(), "--duration", "15"},
+                    (dir / "up2.log").string());
+  ASSERT_EQ(second.Wait(180), 0) << second.Log();
+  const std::string learner = Read(logs / "learner.log");
+  EXPECT_THAT(learner, testing::HasSubstr("resumed from"));
+  EXPECT_GE(LargestMatch(learner, "checkpoint at (\\d+) updates"), updates);
+}
+
+}  // namespace
+}  // namespace taco
