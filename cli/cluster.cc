@@ -19,6 +19,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "common/logging.h"
+#include "common/metrics_scrape.h"
 #include "common/signals.h"
 
 namespace taco {
@@ -52,55 +53,6 @@ pid_t Spawn(const Child& child, const std::string& log_path) {
   argv.push_back(nullptr);
   execv("/proc/self/exe", argv.data());
   _exit(127);
-}
-
-// GET http://127.0.0.1:port/metrics; empty on any failure.
-std::string Scrape(int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return "";
-  timeval timeout{2, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::string body;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
-    const std::string request =
-        "GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
-    if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) > 0) {
-      char buffer[8192];
-      ssize_t n;
-      while ((n = read(fd, buffer, sizeof(buffer))) > 0)
-        body.append(buffer, static_cast<size_t>(n));
-    }
-  }
-  close(fd);
-  return body;
-}
-
-// Sums of `name` per value of label `label` ("" = all) in a text exposition.
-std::map<std::string, double> Values(const std::string& text, const std::string& name,
-                                     const std::string& label) {
-  std::map<std::string, double> out;
-  std::istringstream lines(text);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.rfind(name, 0) != 0) continue;
-    const size_t rest = name.size();
-    if (rest < line.size() && line[rest] != '{' && line[rest] != ' ') continue;
-    std::string key;
-    if (!label.empty()) {
-      const size_t at = line.find(label + "=\"");
-      if (at == std::string::npos) continue;
-      const size_t begin = at + label.size() + 2;
-      key = line.substr(begin, line.find('"', begin) - begin);
-    }
-    double value;
-    if (absl::SimpleAtod(line.substr(line.find_last_of(' ') + 1), &value)) out[key] += value;
-  }
-  return out;
 }
 
 class Cluster {
@@ -196,18 +148,20 @@ void Cluster::Stop() {
 
 void Cluster::Progress() {
   const int base = config_.metrics.base_port;
-  const std::string learner = Scrape(base);
+  const std::string learner = ScrapeMetrics(base);
   double steps = 0;
   for (int i = 0; i < config_.topology.actors; ++i) {
-    for (const auto& [task, v] : Values(Scrape(base + 100 + i), "taco_env_steps_total", ""))
+    for (const auto& [task, v] :
+         MetricValues(ScrapeMetrics(base + 100 + i), "taco_env_steps_total", ""))
       steps += v;
   }
   double updates = 0, version = 0;
-  for (const auto& [k, v] : Values(learner, "taco_learner_updates_total", "")) updates = v;
-  for (const auto& [k, v] : Values(learner, "taco_learner_parameter_version", "")) version = v;
-  const std::string eval = Scrape(base + 1);
-  const auto success = Values(eval, "taco_eval_success_ratio", "task");
-  const auto mean = Values(eval, "taco_eval_success_mean_ratio", "");
+  for (const auto& [k, v] : MetricValues(learner, "taco_learner_updates_total", "")) updates = v;
+  for (const auto& [k, v] : MetricValues(learner, "taco_learner_parameter_version", ""))
+    version = v;
+  const std::string eval = ScrapeMetrics(base + 1);
+  const auto success = MetricValues(eval, "taco_eval_success_ratio", "task");
+  const auto mean = MetricValues(eval, "taco_eval_success_mean_ratio", "");
   const double dt = std::max(1e-6, absl::ToDoubleSeconds(absl::Now() - last_progress_));
   std::string line = absl::StrFormat(
       "[up] env steps %.0f (%.0f/s) | updates %.0f (%.1f/s) | parameter version %.0f | mean "

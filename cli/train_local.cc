@@ -120,6 +120,9 @@ class Trainer {
   std::mt19937_64 rng_;
 
   int64_t env_steps_ = 0;
+  // Where this process's training starts counting (non-zero after a resume).
+  int64_t step_base_ = 0;
+  int64_t update_base_ = 0;
   int64_t next_eval_ = 0;
   int64_t next_log_ = 0;
   Clock::time_point start_;
@@ -158,7 +161,9 @@ absl::Status Trainer::Setup() {
           absl::StrCat(config_.CheckpointDir(), "/trainer.state is missing or damaged"));
     }
     TACO_LOG(INFO) << "resumed from " << ckpt << " at " << env_steps_ << " env steps, "
-                   << learner_->num_updates() << " updates";
+                   << learner_->num_updates() << " updates; refilling the replay first";
+    step_base_ = env_steps_;
+    update_base_ = learner_->num_updates();
   }
   TACO_RETURN_IF_ERROR(SyncPolicy());
 
@@ -230,11 +235,12 @@ absl::Status Trainer::CollectStep() {
 }
 
 absl::Status Trainer::TrainUpTo() {
-  // Updates start once the exploration steps are collected and then follow
-  // the ratio, without catching up on the exploration phase.
-  const int64_t trained_steps = env_steps_ - config_.trainer.exploration_steps;
+  // Updates start once the exploration steps are collected (again after a
+  // resume, which starts with an empty replay) and then follow the ratio,
+  // without catching up on the exploration phase.
+  const int64_t trained_steps = env_steps_ - step_base_ - config_.trainer.exploration_steps;
   if (trained_steps < 0) return absl::OkStatus();
-  const int64_t due = trained_steps / config_.trainer.env_steps_per_update;
+  const int64_t due = update_base_ + trained_steps / config_.trainer.env_steps_per_update;
   if (learner_->num_updates() >= due) return absl::OkStatus();
   // The batch follows P over the tasks that have data.
   std::vector<double> p = task_probabilities_;

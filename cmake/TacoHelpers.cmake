@@ -1,6 +1,6 @@
 # taco_add_test(NAME SOURCES... LIBS ...): one GoogleTest executable registered with ctest.
 function(taco_add_test name)
-  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "" "TIMEOUT;LABELS" "SOURCES;LIBS" ${ARGN})
   if(NOT TACO_BUILD_TESTS)
     return()
   endif()
@@ -10,8 +10,9 @@ function(taco_add_test name)
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 600)
   endif()
+  # One label per executable: gtest_discover_tests splits a list value.
   gtest_discover_tests(${name}
     WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
-    PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${ARG_LABELS}"
+    PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS ${ARG_LABELS}
     DISCOVERY_TIMEOUT 60)
 endfunction()

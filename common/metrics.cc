@@ -12,7 +12,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -32,8 +31,13 @@ void DieOnBadName(const absl::Status& status) {
 }  // namespace
 
 absl::Status CheckMetricName(const std::string& name, MetricKind kind) {
-  static const std::regex kValid("^taco_[a-z][a-z0-9_]*[a-z0-9]$");
-  if (!std::regex_match(name, kValid)) {
+  // taco_[a-z][a-z0-9_]*[a-z0-9]
+  bool valid = absl::StartsWith(name, "taco_") && name.size() > 6 && name[5] >= 'a' &&
+               name[5] <= 'z' && name.back() != '_';
+  for (char c : name) {
+    valid = valid && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
+  }
+  if (!valid) {
     return absl::InvalidArgumentError(absl::StrCat(
         "metric name '", name, "' must match taco_[a-z][a-z0-9_]* (snake case, taco_ prefix)"));
   }

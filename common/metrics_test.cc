@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/metrics_scrape.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -76,6 +77,20 @@ TEST(MetricsTest, EndpointIsReadOnlyAndAnswersOnlyMetrics) {
   metrics.StopServing();
   EXPECT_EQ(metrics.port(), 0);
   EXPECT_FALSE(Metrics().Serve("not-an-address", 0).ok());
+}
+
+TEST(MetricsScrapeTest, ReadsValuesByLabelFromALiveEndpoint) {
+  Metrics metrics;
+  metrics.Counter("taco_test_steps_total", "steps", {{"task", "a"}}).Increment(3);
+  metrics.Counter("taco_test_steps_total", "steps", {{"task", "b"}}).Increment(4);
+  metrics.Gauge("taco_test_steps_total_rate", "not the counter").Set(100);
+  ASSERT_TRUE(metrics.Serve("127.0.0.1", 0).ok());
+  const std::string text = ScrapeMetrics(metrics.port());
+  const auto by_task = MetricValues(text, "taco_test_steps_total", "task");
+  EXPECT_EQ(by_task.at("a"), 3);
+  EXPECT_EQ(by_task.at("b"), 4);
+  EXPECT_EQ(MetricValues(text, "taco_test_steps_total").at(""), 7) << "prefixes do not match";
+  EXPECT_EQ(ScrapeMetrics(1), "");
 }
 
 TEST(MetricsTest, BusyPortIsAnError) {

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -89,6 +90,37 @@ TEST(CliTest, MissingConfigFileExitsTwo) {
 }
 
 TEST(CliTest, UnknownSubcommandExitsTwo) { EXPECT_EQ(RunTaco("frobnicate").exit_code, 2); }
+
+TEST(CliTest, TrainLocalWritesLogsCheckpointsAndResumes) {
+  const std::string out = testing::TempDir() + "/train_local_cli";
+  std::filesystem::remove_all(out);
+  const std::string common =
+      " --set run.output_dir=" + out +
+      " --set trainer.exploration_steps=300 --set trainer.log_interval_env_steps=200"
+      " --set trainer.eval_interval_env_steps=400 --set env.max_episode_steps=50";
+  Result first =
+      RunTaco("train-local configs/smoke.yaml --set trainer.total_env_steps=600" + common);
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  EXPECT_THAT(first.output, HasSubstr("[train] 600/600 env steps"));
+  EXPECT_THAT(first.output, HasSubstr("[eval] 400 env steps"));
+  EXPECT_THAT(first.output, HasSubstr("done: 600 env steps, 150 updates"));
+  const std::string run = out + "/smoke";
+  EXPECT_TRUE(std::filesystem::exists(run + "/progress.csv"));
+  EXPECT_TRUE(std::filesystem::exists(run + "/eval.csv"));
+  EXPECT_TRUE(std::filesystem::exists(run + "/checkpoints/learner.ckpt"));
+
+  Result resumed =
+      RunTaco("train-local configs/smoke.yaml --resume --set trainer.total_env_steps=800" + common);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_THAT(resumed.output, HasSubstr("resumed from"));
+  EXPECT_THAT(resumed.output, HasSubstr("done: 800 env steps"));
+}
+
+TEST(CliTest, TransferIsNotBuiltAndSaysSo) {
+  Result r = RunTaco("transfer configs/mt10.yaml");
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_THAT(r.output, HasSubstr("not implemented yet"));
+}
 
 }  // namespace
 }  // namespace taco
