@@ -15,5 +15,5 @@ if(TACO_BUILD_TESTS)
     COMMAND taco_bench_learner --crosscheck=${CMAKE_CURRENT_BINARY_DIR}/paco_crosscheck
       --reference=${PROJECT_SOURCE_DIR}/bench/reference_paco_update.py)
   set_tests_properties(paco_reference_crosscheck PROPERTIES
-    LABELS "paco;unit" SKIP_RETURN_CODE 77 TIMEOUT 120)
+    LABELS paco SKIP_RETURN_CODE 77 TIMEOUT 120)
 endif()

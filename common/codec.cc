@@ -23,6 +23,7 @@ uint32_t ByteSwap(uint32_t v) {
 }
 
 void CopyLittleEndian(const void* src, void* dst, size_t count) {
+  if (count == 0) return;  // empty spans may carry null pointers
   if (kHostIsLittleEndian) {
     std::memcpy(dst, src, count * sizeof(float));
     return;

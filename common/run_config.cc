@@ -42,7 +42,25 @@ void ReadAlgorithm(ConfigSection s, AlgorithmConfig* c) {
   s.ReadBool("mask_extreme_tasks", &c->mask_extreme_tasks);
   s.ReadBool("reset_extreme_w", &c->reset_extreme_w);
   s.ReadString("w_reset_weights", &c->w_reset_weights, {"simplex", "l1_uniform"});
-  s.ReadString("target_entropy", &c->target_entropy, {"alf", "action_dim"});
+  s.ReadString("target_entropy", &c->target_entropy, {"alf", "action_dim", "explicit"});
+  s.ReadDouble("target_entropy_value", &c->target_entropy_value, -1e6, 1e6);
+  s.ReadInt("num_critic_replicas", &c->num_critic_replicas, 1, 16);
+  s.ReadBool("identical_component_init", &c->identical_component_init);
+  s.ReadDouble("w_init_std", &c->w_init_std, 0.0, 1e3);
+  s.ReadDouble("projection_init_gain", &c->projection_init_gain, 0.0, 1e3);
+  s.ReadDouble("critic_output_init", &c->critic_output_init, 0.0, 1e3);
+  s.ReadDouble("log_std_min", &c->log_std_min, -100.0, 100.0);
+  s.ReadDouble("log_std_max", &c->log_std_max, -100.0, 100.0);
+  s.ReadDouble("adam_beta1", &c->adam_beta1, 0.0, 0.999999);
+  s.ReadDouble("adam_beta2", &c->adam_beta2, 0.0, 0.999999999);
+  s.ReadDouble("adam_epsilon", &c->adam_epsilon, 0.0, 1.0);
+  s.ReadInt("target_update_period", &c->target_update_period, 1, 1 << 20);
+  s.ReadString("loss_aggregation", &c->loss_aggregation,
+               {"sum_of_task_means", "mean_over_entries"});
+  s.ReadBool("w_reset_includes_absent_tasks", &c->w_reset_includes_absent_tasks);
+  if (c->log_std_min >= c->log_std_max) {
+    s.AddError("log_std_min", "must be below log_std_max");
+  }
   s.ReadDouble("initial_log_alpha", &c->initial_log_alpha, -100.0, 100.0);
   s.ReadDouble("min_log_alpha", &c->min_log_alpha, -100.0, 100.0);
   s.ReadDouble("max_log_alpha", &c->max_log_alpha, -100.0, 100.0);

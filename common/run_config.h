@@ -55,6 +55,21 @@ struct AlgorithmConfig {
   double min_log_alpha = -10.0;
   double max_log_alpha = 0.0;
   std::string compute_path = "composed";  // composed | output_space
+  // The rest follow the official code where the paper is silent.
+  int num_critic_replicas = 2;
+  bool identical_component_init = true;
+  double w_init_std = 1.0;
+  double projection_init_gain = 0.3;
+  double critic_output_init = 0.003;
+  double log_std_min = -10.0;
+  double log_std_max = 2.0;
+  double adam_beta1 = 0.9;
+  double adam_beta2 = 0.999;
+  double adam_epsilon = 1e-7;
+  int target_update_period = 1;
+  double target_entropy_value = -6.438;                // with target_entropy: explicit
+  std::string loss_aggregation = "sum_of_task_means";  // | mean_over_entries (official)
+  bool w_reset_includes_absent_tasks = true;
 };
 
 struct TrainerConfig {

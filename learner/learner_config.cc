@@ -29,6 +29,22 @@ absl::StatusOr<paco::PacoOptions> PacoOptionsFromConfig(const RunConfig& config)
   if (!entropy.ok()) return FromPaco(entropy.status());
   o.target_entropy = *entropy;
 
+  auto aggregation = paco::ParseLossAggregation(a.loss_aggregation);
+  if (!aggregation.ok()) return FromPaco(aggregation.status());
+  o.loss_aggregation = *aggregation;
+  o.target_entropy_value = a.target_entropy_value;
+  o.num_critic_replicas = a.num_critic_replicas;
+  o.identical_component_init = a.identical_component_init;
+  o.w_init_std = a.w_init_std;
+  o.projection_init_gain = a.projection_init_gain;
+  o.critic_output_init = a.critic_output_init;
+  o.log_std_min = a.log_std_min;
+  o.log_std_max = a.log_std_max;
+  o.adam_beta1 = a.adam_beta1;
+  o.adam_beta2 = a.adam_beta2;
+  o.adam_epsilon = a.adam_epsilon;
+  o.target_update_period = a.target_update_period;
+  o.w_reset_includes_absent_tasks = a.w_reset_includes_absent_tasks;
   o.num_tasks = static_cast<int64_t>(config.tasks.size());
   o.num_components = a.num_components;
   o.hidden_sizes.assign(a.hidden_sizes.begin(), a.hidden_sizes.end());

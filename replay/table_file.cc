@@ -32,7 +32,9 @@ class Writer {
     U64(v.size());
     Raw(v.data(), v.size() * sizeof(T));
   }
-  void Raw(const void* p, size_t n) { out_.append(static_cast<const char*>(p), n); }
+  void Raw(const void* p, size_t n) {
+    if (n > 0) out_.append(static_cast<const char*>(p), n);  // an empty vector's data() may be null
+  }
   std::string& out() { return out_; }
 
  private:
@@ -59,6 +61,7 @@ class Reader {
   }
   bool Raw(void* p, size_t n) {
     if (n > end_ - pos_) return false;
+    if (n == 0) return true;
     std::memcpy(p, data_.data() + pos_, n);
     pos_ += n;
     return true;

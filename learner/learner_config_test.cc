@@ -1,0 +1,62 @@
+#include "learner/learner_config.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace taco {
+namespace {
+
+TEST(LearnerConfigTest, DefaultConfigGivesTheLearnersDefaults) {
+  auto config = ParseRunConfig("{}", "defaults.yaml", {});
+  ASSERT_TRUE(config.ok()) << config.status();
+  auto options = PacoOptionsFromConfig(*config);
+  ASSERT_TRUE(options.ok()) << options.status();
+  // Every field, as the checkpoint format writes them.
+  EXPECT_EQ(options->Serialize(), paco::PacoOptions().Serialize());
+}
+
+TEST(LearnerConfigTest, ShippedMt10ConfigIsThePapersSettings) {
+  auto config = LoadRunConfig("configs/mt10.yaml", {}, {});
+  ASSERT_TRUE(config.ok()) << config.status();
+  auto options = PacoOptionsFromConfig(*config);
+  ASSERT_TRUE(options.ok());
+  EXPECT_EQ(options->Serialize(), paco::PacoOptions().Serialize());
+}
+
+TEST(LearnerConfigTest, ValuesReachTheLearner) {
+  auto config = ParseRunConfig(
+      "tasks: [reach-v2, push-v2]\n"
+      "algorithm: {name: mhsac, num_components: 3, hidden_sizes: [64], adam_epsilon: 1.0e-8,\n"
+      "            target_entropy: explicit, target_entropy_value: -3,\n"
+      "            loss_aggregation: mean_over_entries, w_reset_weights: l1_uniform}\n"
+      "trainer: {batch_size: 64, device: cpu}\n",
+      "values.yaml", {});
+  ASSERT_TRUE(config.ok()) << config.status();
+  auto o = PacoOptionsFromConfig(*config);
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->algorithm, paco::Algorithm::kMhSac);
+  EXPECT_EQ(o->num_tasks, 2);
+  EXPECT_EQ(o->num_components, 3);
+  EXPECT_EQ(o->hidden_sizes, (std::vector<int64_t>{64}));
+  EXPECT_DOUBLE_EQ(o->adam_epsilon, 1e-8);
+  EXPECT_DOUBLE_EQ(o->TargetEntropy(), -3.0);
+  EXPECT_EQ(o->loss_aggregation, paco::LossAggregation::kMeanOverEntries);
+  EXPECT_EQ(o->w_reset_weights, paco::WResetWeights::kL1Uniform);
+  EXPECT_EQ(o->batch_size, 64);
+  EXPECT_EQ(o->device, "cpu");
+}
+
+TEST(LearnerConfigTest, TaskProbabilitiesFollowTheConfig) {
+  auto taco_weights = LoadRunConfig("configs/taco-mt10.yaml", {}, {});
+  ASSERT_TRUE(taco_weights.ok()) << taco_weights.status();
+  auto p = TaskProbabilities(*taco_weights);
+  ASSERT_TRUE(p.ok());
+  EXPECT_DOUBLE_EQ((*p)[2], 2.0 / 13);  // pick-place
+  EXPECT_DOUBLE_EQ((*p)[0], 1.0 / 13);  // reach
+  auto online = ParseRunConfig("task_distribution: {kind: online}\n", "o.yaml", {});
+  ASSERT_TRUE(online.ok());
+  EXPECT_EQ(TaskProbabilities(*online).status().code(), absl::StatusCode::kUnimplemented);
+}
+
+}  // namespace
+}  // namespace taco
