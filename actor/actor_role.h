@@ -11,7 +11,12 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "common/run_config.h"
+
+namespace paco {
+class PolicyInference;
+}  // namespace paco
 
 namespace taco {
 
@@ -32,6 +37,12 @@ struct EvalResult {
   double mean_success = 0.0;
   std::map<std::string, double> task_success;
 };
+
+// The paper's evaluation of `policy`: eval_episodes_per_task episodes of
+// every task at once, deterministic actions, goals from the task variants,
+// success if reached at any step. `seed` picks the variants.
+absl::StatusOr<EvalResult> EvaluatePolicy(const RunConfig& config, paco::PolicyInference& policy,
+                                          uint32_t seed);
 
 // `taco eval CONFIG`: the paper's evaluation — the deterministic policy,
 // eval_episodes_per_task episodes per task on sampled goals, success if

@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "actor/actor_role.h"
 #include "actor/envs/env_pool.h"
 #include "actor/envs/task_registry.h"
 #include "common/logging.h"
@@ -280,50 +281,16 @@ absl::Status Trainer::TrainUpTo() {
 }
 
 absl::StatusOr<EvalPoint> Trainer::Evaluate() {
-  // Every task × episodes envs at once, one episode each, deterministic
-  // policy, goals drawn from the task's variants.
-  envs::EnvPoolConfig eval_config;
-  const int episodes = config_.trainer.eval_episodes_per_task;
-  for (const std::string& task : config_.tasks) {
-    for (int e = 0; e < episodes; ++e) eval_config.tasks.push_back(task);
-  }
-  eval_config.env =
-      EnvConfigFrom(config_, static_cast<uint32_t>(7'000'000 + env_steps_ % 1'000'003));
-  eval_config.num_threads = pool_->size() > 0 ? PoolThreads() : 1;
-  TACO_ASSIGN_OR_RETURN(auto pool, envs::EnvPool::Create(eval_config));
-  std::vector<double> obs;
-  TACO_RETURN_IF_ERROR(pool->Reset(&obs));
-  const int n = pool->size();
-  torch::Tensor task = torch::empty({n}, torch::kInt64);
-  for (int i = 0; i < n; ++i) task.data_ptr<int64_t>()[i] = run_task_index_[pool->task_ids()[i]];
-  std::vector<double> success(n, 0.0);
-  std::vector<bool> finished(n, false);
-  envs::PoolStep step;
-  for (int s = 0; s < config_.env.max_episode_steps; ++s) {
-    auto action = policy_->Act(ObsTensor(obs, n), task, /*deterministic=*/true);
-    if (!action.ok()) return FromPaco(action.status());
-    torch::Tensor a = action->to(torch::kFloat64).contiguous();
-    TACO_RETURN_IF_ERROR(pool->Step(absl::MakeConstSpan(a.data_ptr<double>(), n * kAct), &step));
-    for (int i = 0; i < n; ++i) {
-      if (step.done[i] && !finished[i]) {
-        finished[i] = true;
-        success[i] = step.episode_success[i];
-      }
-    }
-    obs = step.obs;
-  }
+  TACO_ASSIGN_OR_RETURN(
+      EvalResult result,
+      EvaluatePolicy(config_, *policy_, static_cast<uint32_t>(7'000'000 + env_steps_ % 1'000'003)));
   EvalPoint point;
   point.env_steps = env_steps_;
-  double total = 0.0;
-  for (int64_t t = 0; t < num_tasks_; ++t) {
-    double sum = 0.0;
-    for (int e = 0; e < episodes; ++e) sum += success[t * episodes + e];
-    const double rate = episodes > 0 ? sum / episodes : 0.0;
-    point.task_success[config_.tasks[t]] = rate;
-    total += rate;
-    eval_csv_->Row(absl::StrFormat("%d,%s,%.4f", env_steps_, config_.tasks[t], rate));
+  point.mean_success = result.mean_success;
+  point.task_success = result.task_success;
+  for (const std::string& task : config_.tasks) {
+    eval_csv_->Row(absl::StrFormat("%d,%s,%.4f", env_steps_, task, result.task_success[task]));
   }
-  point.mean_success = total / static_cast<double>(num_tasks_);
   eval_csv_->Row(absl::StrFormat("%d,mean,%.4f", env_steps_, point.mean_success));
   return point;
 }

@@ -7,11 +7,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "replay/table_file.h"
+#include "tests/cluster_checks.h"
 #include "tests/subprocess.h"
 
 namespace taco {
@@ -21,36 +20,6 @@ namespace fs = std::filesystem;
 
 bool Sh(const std::string& command) {
   return std::system((command + " >/dev/null 2>&1").c_str()) == 0;
-}
-
-int64_t LargestMatch(const std::string& text, const std::string& pattern) {
-  int64_t best = -1;
-  const std::regex re(pattern);
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), re); it != std::sregex_iterator();
-       ++it) {
-    best = std::max<int64_t>(best, std::stoll((*it)[1].str()));
-  }
-  return best;
-}
-
-int64_t CheckpointedTransitions(const fs::path& shard_dir) {
-  int64_t total = 0;
-  if (!fs::exists(shard_dir)) return 0;
-  fs::path newest;
-  for (const auto& e : fs::directory_iterator(shard_dir)) {
-    const std::string name = e.path().filename().string();
-    if (name.rfind("ckpt-", 0) == 0 && name.find(".tmp") == std::string::npos &&
-        (newest.empty() || e.path() > newest)) {
-      newest = e.path();
-    }
-  }
-  if (newest.empty()) return 0;
-  for (const auto& e : fs::directory_iterator(newest)) {
-    if (e.path().extension() != ".table") continue;
-    auto contents = ReadTableFile(e.path().string());
-    if (contents.ok()) total += contents->transitions.size;
-  }
-  return total;
 }
 
 // Namespaces <prefix>-{hub,r,l,a}; r, l and a hang off a bridge in hub.

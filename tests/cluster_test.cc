@@ -3,11 +3,10 @@
 // actors and the evaluator, shutdown is clean, and a second run resumes.
 #include <filesystem>
 #include <fstream>
-#include <regex>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "replay/table_file.h"
+#include "tests/cluster_checks.h"
 #include "tests/subprocess.h"
 
 namespace taco {
@@ -18,35 +17,6 @@ namespace fs = std::filesystem;
 std::string Read(const fs::path& path) {
   std::ifstream in(path);
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-// The largest number captured by `pattern` (one group) in `text`, or -1.
-int64_t LargestMatch(const std::string& text, const std::string& pattern) {
-  int64_t best = -1;
-  const std::regex re(pattern);
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), re); it != std::sregex_iterator();
-       ++it) {
-    best = std::max<int64_t>(best, std::stoll((*it)[1].str()));
-  }
-  return best;
-}
-
-// Transitions in the newest checkpoint of a shard.
-int64_t CheckpointedTransitions(const fs::path& shard_dir) {
-  fs::path newest;
-  for (const auto& e : fs::directory_iterator(shard_dir)) {
-    if (e.path().filename().string().rfind("ckpt-", 0) == 0 && e.path().extension() != ".tmp" &&
-        (newest.empty() || e.path() > newest)) {
-      newest = e.path();
-    }
-  }
-  int64_t total = 0;
-  for (const auto& e : fs::directory_iterator(newest)) {
-    if (e.path().extension() != ".table") continue;
-    auto contents = ReadTableFile(e.path().string());
-    if (contents.ok()) total += contents->transitions.size;
-  }
-  return total;
 }
 
 TEST(ClusterTest, UpTrainsStopsCleanlyAndResumes) {
