@@ -2,23 +2,17 @@
 
 #include <algorithm>
 
+#include "actor/envs/puck_env.h"
 #include "actor/envs/reward_utils.h"
 
 namespace taco::envs {
 namespace {
 
-class PickPlaceEnv : public SawyerEnv {
+class PickPlaceEnv : public PuckEnv {
  public:
-  using SawyerEnv::SawyerEnv;
+  using PuckEnv::PuckEnv;
 
  private:
-  absl::Status BindNames() override {
-    TACO_ASSIGN_OR_RETURN(puck_body_, BodyId("obj"));
-    TACO_ASSIGN_OR_RETURN(puck_geom_, GeomId("objGeom"));
-    TACO_ASSIGN_OR_RETURN(puck_joint_, JointId("objjoint"));
-    return absl::OkStatus();
-  }
-
   void PlaceObjects(const RandVec& v) override {
     obj_init_ = {v[0], v[1], v[2]};
     target_ = {v[3], v[4], v[5]};
@@ -28,9 +22,6 @@ class PickPlaceEnv : public SawyerEnv {
   // Unlike the other tasks, pick-place measures its caging margins from the
   // gripper as it is after placement.
   void AfterPlacement() override { RecordInitialGripper(); }
-
-  Vec3 ObjectPos() const override { return BodyPos(puck_body_); }
-  Quat ObjectQuat() const override { return GeomQuatXYZW(puck_geom_); }
 
   // Caging with signed pad gaps, so a pad on the wrong side of the puck earns
   // nothing.
@@ -62,15 +53,8 @@ class PickPlaceEnv : public SawyerEnv {
     return {reward, to_target <= 0.07};
   }
 
-  int puck_body_ = -1;
-  int puck_geom_ = -1;
-  int puck_joint_ = -1;
   Vec3 obj_init_{};
 };
-
-bool PuckFarFromGoal(const RandVec& v) {
-  return DistanceXY({v[0], v[1], 0}, {v[3], v[4], 0}) >= 0.15;
-}
 
 }  // namespace
 

@@ -1,22 +1,16 @@
 #include "actor/envs/push.h"
 
+#include "actor/envs/puck_env.h"
 #include "actor/envs/reward_utils.h"
 
 namespace taco::envs {
 namespace {
 
-class PushEnv : public SawyerEnv {
+class PushEnv : public PuckEnv {
  public:
-  using SawyerEnv::SawyerEnv;
+  using PuckEnv::PuckEnv;
 
  private:
-  absl::Status BindNames() override {
-    TACO_ASSIGN_OR_RETURN(puck_body_, BodyId("obj"));
-    TACO_ASSIGN_OR_RETURN(puck_geom_, GeomId("objGeom"));
-    TACO_ASSIGN_OR_RETURN(puck_joint_, JointId("objjoint"));
-    return absl::OkStatus();
-  }
-
   void PlaceObjects(const RandVec& v) override {
     // The puck keeps the height it settled at; the goal shares it.
     const double z = BodyPos(puck_body_)[2];
@@ -24,9 +18,6 @@ class PushEnv : public SawyerEnv {
     target_ = {v[3], v[4], z};
     SetFreeJointPos(puck_joint_, obj_init_);
   }
-
-  Vec3 ObjectPos() const override { return BodyPos(puck_body_); }
-  Quat ObjectQuat() const override { return GeomQuatXYZW(puck_geom_); }
 
   Evaluation Evaluate(const Observation& obs, const Action& action) override {
     const Vec3 obj = ToVec3(obs.data() + 4);
@@ -43,15 +34,8 @@ class PushEnv : public SawyerEnv {
     return {reward, to_target <= 0.05};
   }
 
-  int puck_body_ = -1;
-  int puck_geom_ = -1;
-  int puck_joint_ = -1;
   Vec3 obj_init_{};
 };
-
-bool PuckFarFromGoal(const RandVec& v) {
-  return DistanceXY({v[0], v[1], 0}, {v[3], v[4], 0}) >= 0.15;
-}
 
 }  // namespace
 
