@@ -63,8 +63,9 @@ class Actor {
   std::unique_ptr<ParameterSubscriber> subscriber_;
   std::unique_ptr<ReplayWriter> writer_;
   std::unique_ptr<envs::EnvPool> pool_;
-  std::vector<int64_t> run_index_;    // AllTasks() index → run task index
-  std::vector<Transitions> pending_;  // per run task
+  std::vector<int64_t> run_index_;                   // AllTasks() index → run task index
+  std::vector<Transitions> pending_;                 // per run task
+  std::vector<prometheus::Counter*> step_counters_;  // per run task
   uint64_t version_ = 0;
 };
 
@@ -74,6 +75,11 @@ absl::Status Actor::Setup() {
     for (size_t j = 0; j < envs::AllTasks().size(); ++j) {
       if (envs::AllTasks()[j]->name == config_.tasks[i]) run_index_[j] = static_cast<int64_t>(i);
     }
+  }
+  // Looked up once: the counters are bumped for every env at every step.
+  for (const std::string& task : config_.tasks) {
+    step_counters_.push_back(
+        &Metrics::Process().Counter("taco_env_steps_total", "Environment steps", {{"task", task}}));
   }
   TACO_ASSIGN_OR_RETURN(paco::PacoOptions options, PacoOptionsFromConfig(config_));
   options.device = "cpu";
@@ -204,8 +210,7 @@ absl::Status Actor::Run() {
                            step.truncated[i] != 0, version_);
         TACO_RETURN_IF_ERROR(Send(t, /*force=*/false));
       }
-      m.Counter("taco_env_steps_total", "Environment steps", {{"task", config_.tasks[t]}})
-          .Increment();
+      step_counters_[t]->Increment();
       if (step.done[i]) Publish(step, i);
     }
     obs = step.obs;

@@ -234,8 +234,12 @@ absl::Status LearnerProcess::Run() {
     b.terminal = torch::from_blob(t.terminal.data(), {rows}, torch::kFloat32);
     b.truncated = torch::from_blob(t.truncated.data(), {rows}, torch::kFloat32);
     b.task = torch::tensor(batch.task, torch::kInt64);
+    // Statistics cost a device-to-host copy: read them once per published
+    // version, not at every update.
+    const bool publish =
+        (learner_->num_updates() + 1) % config_.topology.publish_every_updates == 0;
     paco::UpdateStats stats;
-    result = FromPaco(learner_->Update(b, &stats));
+    result = FromPaco(learner_->Update(b, publish ? &stats : nullptr));
     if (!result.ok()) break;
     const double version = static_cast<double>(learner_->num_updates());
     double staleness = 0.0;
@@ -244,7 +248,7 @@ absl::Status LearnerProcess::Run() {
             "Mean updates between the policy that acted and the learner, over the last batch")
         .Set(rows > 0 ? staleness / static_cast<double>(rows) : 0.0);
     m.Counter("taco_learner_updates_total", "Gradient updates").Increment();
-    for (size_t k = 0; k < config_.tasks.size(); ++k) {
+    for (size_t k = 0; publish && k < config_.tasks.size(); ++k) {
       const prometheus::Labels labels = {{"task", config_.tasks[k]}};
       if (k < stats.task_alpha.size()) {
         m.Gauge("taco_learner_alpha", "Entropy temperature per task", labels)
@@ -263,7 +267,7 @@ absl::Status LearnerProcess::Run() {
       }
       m.Gauge("taco_task_probability", "Current task distribution p_task", labels).Set(p_[k]);
     }
-    if (learner_->num_updates() % config_.topology.publish_every_updates == 0) {
+    if (publish) {
       result = Publish();
       if (!result.ok()) break;
     }
