@@ -46,10 +46,22 @@ absl::Status Install(paco::PolicyInference& policy, const ParameterSet& set,
   return FromPaco(policy.SetParameters(ToTensors(set), static_cast<int64_t>(set.version)));
 }
 
+// A number that differs between replicas started with the same command line:
+// the host name (unique per container or pod) and the process id, hashed.
+uint64_t ReplicaSeedIndex() {
+  char host[256] = {};
+  gethostname(host, sizeof(host) - 1);
+  uint64_t h = 1469598103934665603ull;  // FNV-1a
+  for (const char* c = host; *c != 0; ++c)
+    h = (h ^ static_cast<unsigned char>(*c)) * 1099511628211ull;
+  h = (h ^ static_cast<uint64_t>(getpid())) * 1099511628211ull;
+  return h % (1u << 20);
+}
+
 class Actor {
  public:
-  Actor(const RunConfig& config, const ActorRoleOptions& options)
-      : config_(config), options_(options) {}
+  Actor(const RunConfig& config, const ActorRoleOptions& options, uint64_t seed_index)
+      : config_(config), options_(options), seed_index_(seed_index) {}
   absl::Status Run();
 
  private:
@@ -59,6 +71,8 @@ class Actor {
 
   const RunConfig& config_;
   const ActorRoleOptions options_;
+  // Stands for the index in seeds and the first tasks; unique per replica.
+  const uint64_t seed_index_;
   std::unique_ptr<paco::PolicyInference> policy_;
   std::unique_ptr<ParameterSubscriber> subscriber_;
   std::unique_ptr<ReplayWriter> writer_;
@@ -86,7 +100,7 @@ absl::Status Actor::Setup() {
   auto policy = paco::PolicyInference::Create(options);
   if (!policy.ok()) return FromPaco(policy.status());
   policy_ = std::move(*policy);
-  policy_->Reseed(static_cast<uint64_t>(config_.run.seed) * 1000003 + options_.index);
+  policy_->Reseed(static_cast<uint64_t>(config_.run.seed) * 1000003 + seed_index_);
 
   ParameterSubscriberOptions so;
   so.address = config_.topology.LearnerAddress();
@@ -98,7 +112,7 @@ absl::Status Actor::Setup() {
     wo.tasks = config_.tasks;
     // A restarted actor is a new writer: its sequence numbers start afresh.
     wo.actor_id =
-        absl::StrCat("actor-", options_.index, "-", getpid(), "-", absl::ToUnixMillis(absl::Now()));
+        absl::StrCat("actor-", seed_index_, "-", getpid(), "-", absl::ToUnixMillis(absl::Now()));
     TACO_ASSIGN_OR_RETURN(writer_, ReplayWriter::Create(wo));
     pending_.resize(config_.tasks.size());
     for (Transitions& t : pending_) t.shape = TransitionShape{kObs, kAct};
@@ -107,14 +121,14 @@ absl::Status Actor::Setup() {
   TACO_ASSIGN_OR_RETURN(std::vector<double> p, TaskProbabilities(config_));
   envs::EnvPoolConfig pool;
   for (int i = 0; i < config_.topology.envs_per_actor; ++i) {
-    pool.tasks.push_back(config_.tasks[(options_.index * config_.topology.envs_per_actor + i) %
-                                       config_.tasks.size()]);
+    pool.tasks.push_back(
+        config_.tasks[(seed_index_ * config_.topology.envs_per_actor + i) % config_.tasks.size()]);
   }
   pool.task_choices = config_.tasks;
   pool.task_weights = p;
   pool.env.assets_dir = config_.env.assets_dir;
   pool.env.max_episode_steps = config_.env.max_episode_steps;
-  pool.env.seed = static_cast<uint32_t>(config_.run.seed * 100003 + options_.index * 1009);
+  pool.env.seed = static_cast<uint32_t>(config_.run.seed * 100003 + seed_index_ * 1009);
   pool.env.variant_seed = static_cast<uint32_t>(config_.run.seed);
   pool.env.variant_mode = config_.env.goals == "fresh" ? envs::VariantMode::kFreshEachReset
                                                        : envs::VariantMode::kFixedSet;
@@ -140,25 +154,13 @@ absl::Status Actor::Send(int64_t task, bool force) {
 }
 
 void Actor::Publish(const envs::PoolStep& step, int i) {
-  Metrics& m = Metrics::Process();
-  const std::string& task = config_.tasks[run_index_[step.task_id[i]]];
-  const prometheus::Labels labels = {{"task", task}};
-  const char* prefix = "taco_";
-  m.Counter(absl::StrCat(prefix, "episodes_total"), "Episodes finished", labels).Increment();
-  if (step.episode_success[i]) {
-    m.Counter(absl::StrCat(prefix, "episode_successes_total"), "Episodes that reached success",
-              labels)
-        .Increment();
-  }
-  m.Gauge(absl::StrCat(prefix, "episode_return"), "Return of the last episode", labels)
-      .Set(step.episode_return[i]);
-  m.Gauge(absl::StrCat(prefix, "episode_length_steps"), "Length of the last episode", labels)
-      .Set(step.episode_length[i]);
+  ExportEpisode(config_.tasks[run_index_[step.task_id[i]]], step.episode_return[i],
+                step.episode_length[i], step.episode_success[i] != 0);
 }
 
 absl::Status Actor::Run() {
   TACO_RETURN_IF_ERROR(Setup());
-  TACO_LOG(INFO) << "actor " << options_.index << ": " << pool_->size() << " envs, learner "
+  TACO_LOG(INFO) << "actor " << seed_index_ << ": " << pool_->size() << " envs, learner "
                  << config_.topology.LearnerAddress();
   // Act only on parameters from the learner: wait for the first version.
   std::shared_ptr<const ParameterSet> set;
@@ -224,24 +226,60 @@ absl::Status Actor::Run() {
     writer_->Close();
   }
   subscriber_->Stop();
-  TACO_LOG(INFO) << "actor " << options_.index << " stops after " << steps
+  TACO_LOG(INFO) << "actor " << seed_index_ << " stops after " << steps
                  << " env steps; acted last with parameter version " << version_;
   return absl::OkStatus();
 }
 
 }  // namespace
 
+void ExportEpisode(const std::string& task, double episode_return, double length, bool success) {
+  Metrics& m = Metrics::Process();
+  const prometheus::Labels labels = {{"task", task}};
+  m.Counter("taco_episodes_total", "Episodes finished", labels).Increment();
+  // Created at zero with the first episode so that success rates exist.
+  prometheus::Counter& successes =
+      m.Counter("taco_episode_successes_total", "Episodes that reached success", labels);
+  if (success) successes.Increment();
+  // Histograms rather than last values: their sums and counts add up over
+  // any number of actors, so the mean return per task is rate(sum)/rate(count).
+  static const prometheus::Histogram::BucketBoundaries kReturnBuckets = {
+      10, 50, 100, 250, 500, 1000, 2000, 3000, 4000, 5000};
+  static const prometheus::Histogram::BucketBoundaries kLengthBuckets = {10,  25,  50,  75,
+                                                                         100, 150, 200, 500};
+  m.Histogram("taco_episode_return", "Return of finished episodes", kReturnBuckets, labels)
+      .Observe(episode_return);
+  m.Histogram("taco_episode_length_steps", "Length of finished episodes", kLengthBuckets, labels)
+      .Observe(length);
+}
+
+void ExportEvaluation(const EvalResult& result, uint64_t updates) {
+  Metrics& m = Metrics::Process();
+  for (const auto& [task, rate] : result.task_success) {
+    m.Gauge("taco_eval_success_ratio", "Evaluation success rate per task", {{"task", task}})
+        .Set(rate);
+  }
+  m.Gauge("taco_eval_success_mean_ratio", "Mean evaluation success over tasks")
+      .Set(result.mean_success);
+  m.Gauge("taco_eval_updates", "Learner updates of the last evaluated parameters")
+      .Set(static_cast<double>(updates));
+}
+
 absl::Status RunActorRole(const RunConfig& config, const ActorRoleOptions& options) {
-  SetLogTag(absl::StrCat("actor-", options.index));
+  const bool auto_index = options.index == ActorRoleOptions::kAutoIndex;
+  const uint64_t seed_index =
+      auto_index ? ReplicaSeedIndex() : static_cast<uint64_t>(options.index);
+  SetLogTag(auto_index ? std::string("actor") : absl::StrCat("actor-", options.index));
+  if (auto_index) TACO_LOG(INFO) << "index auto: seed index " << seed_index;
   if (config.metrics.enabled) {
-    const int port =
-        config.metrics.base_port == 0 ? 0 : config.metrics.base_port + 100 + options.index;
+    const int offset = auto_index ? 0 : options.index;
+    const int port = config.metrics.base_port == 0 ? 0 : config.metrics.base_port + 100 + offset;
     TACO_RETURN_IF_ERROR(Metrics::Process().Serve(config.metrics.bind, port));
   }
   Metrics::Process()
       .Gauge("taco_process_up", "1 while the process runs", {{"role", "actor"}})
       .Set(1);
-  Actor actor(config, options);
+  Actor actor(config, options, seed_index);
   return actor.Run();
 }
 
@@ -328,16 +366,11 @@ absl::Status RunEvalRole(const RunConfig& config, const EvalRoleOptions& options
         EvalResult result,
         EvaluatePolicy(config, **policy, static_cast<uint32_t>(7'000'003 + set->updates)));
     std::string line;
+    ExportEvaluation(result, set->updates);
     for (const auto& [task, rate] : result.task_success) {
-      m.Gauge("taco_eval_success_ratio", "Evaluation success rate per task", {{"task", task}})
-          .Set(rate);
       log << set->updates << "," << task << "," << rate << "\n";
       absl::StrAppend(&line, " ", task, "=", rate);
     }
-    m.Gauge("taco_eval_success_mean_ratio", "Mean evaluation success over tasks")
-        .Set(result.mean_success);
-    m.Gauge("taco_eval_updates", "Learner updates of the last evaluated parameters")
-        .Set(static_cast<double>(set->updates));
     log << set->updates << ",mean," << result.mean_success << "\n";
     log.flush();
     TACO_LOG(INFO) << "evaluated version " << version << " (" << set->updates

@@ -21,6 +21,10 @@ class PolicyInference;
 namespace taco {
 
 struct ActorRoleOptions {
+  // 0..topology.actors-1, or kAutoIndex for replicas started alike (compose
+  // --scale, a Kubernetes Deployment): their seeds come from the host name
+  // and process id, and each serves metrics on base_port + 100.
+  static constexpr int kAutoIndex = -1;
   int index = 0;
   // Stop after this many env steps (0: run until SIGINT/SIGTERM).
   int64_t max_env_steps = 0;
@@ -43,6 +47,11 @@ struct EvalResult {
 // success if reached at any step. `seed` picks the variants.
 absl::StatusOr<EvalResult> EvaluatePolicy(const RunConfig& config, paco::PolicyInference& policy,
                                           uint32_t seed);
+
+// The actors' and the evaluator's metrics (docs/metrics.md), shared with
+// `taco train-local`.
+void ExportEpisode(const std::string& task, double episode_return, double length, bool success);
+void ExportEvaluation(const EvalResult& result, uint64_t updates);
 
 // `taco eval CONFIG`: the paper's evaluation — the deterministic policy,
 // eval_episodes_per_task episodes per task on sampled goals, success if

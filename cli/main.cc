@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "actor/actor_role.h"
@@ -178,9 +179,12 @@ int main(int argc, char** argv) {
   ActorRoleOptions actor_options;
   CLI::App* actor = app.add_subcommand("actor", "run one actor process");
   AddConfigArgs(actor, &actor_args);
-  actor->add_option("--index", actor_options.index, "actor index, 0..topology.actors-1")
-      ->required()
-      ->check(CLI::Range(0, 1 << 20));
+  std::string actor_index;
+  actor
+      ->add_option("--index", actor_index,
+                   "actor index 0..topology.actors-1, or auto for replicas started alike "
+                   "(seeds from host name and pid, metrics on base_port+100)")
+      ->required();
   actor->add_option("--max-env-steps", actor_options.max_env_steps,
                     "stop after this many env steps (0: never)");
 
@@ -268,9 +272,12 @@ int main(int argc, char** argv) {
   if (actor->parsed()) {
     auto config = LoadConfig(actor_args);
     if (!config.ok()) return ExitFor(config.status());
-    if (actor_options.index >= config->topology.actors) {
+    if (actor_index == "auto") {
+      actor_options.index = ActorRoleOptions::kAutoIndex;
+    } else if (!absl::SimpleAtoi(actor_index, &actor_options.index) || actor_options.index < 0 ||
+               actor_options.index >= config->topology.actors) {
       return ExitFor(absl::InvalidArgumentError(
-          absl::StrCat("--index ", actor_options.index, " is outside 0..",
+          absl::StrCat("--index ", actor_index, " is neither auto nor in 0..",
                        config->topology.actors - 1, " (topology.actors)")));
     }
     return ExitFor(RunActorRole(*config, actor_options));

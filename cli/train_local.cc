@@ -15,9 +15,11 @@
 #include "actor/envs/env_pool.h"
 #include "actor/envs/task_registry.h"
 #include "common/logging.h"
+#include "common/metrics.h"
 #include "common/signals.h"
 #include "common/status.h"
 #include "learner/learner_config.h"
+#include "learner/learner_role.h"
 #include "learner/paco/learner.h"
 #include "learner/paco/task_distribution.h"
 #include "replay/replay_buffer.h"
@@ -110,6 +112,7 @@ class Trainer {
   const TrainLocalOptions options_;
   int64_t num_tasks_ = 0;
   std::vector<int64_t> run_task_index_;
+  std::vector<prometheus::Counter*> step_counters_;  // per run task
   std::vector<double> task_probabilities_;
   paco::PacoOptions paco_options_;
   std::unique_ptr<paco::Learner> learner_;
@@ -134,6 +137,10 @@ class Trainer {
   double episode_return_sum_ = 0.0, episode_success_sum_ = 0.0;
   int64_t episodes_ = 0;
   paco::UpdateStats last_stats_;
+  prometheus::Counter* updates_counter_ =
+      &Metrics::Process().Counter("taco_learner_updates_total", "Gradient updates");
+  prometheus::Gauge* version_gauge_ = &Metrics::Process().Gauge(
+      "taco_learner_parameter_version", "Newest parameter version published");
   std::unique_ptr<CsvLog> progress_csv_, eval_csv_;
   TrainLocalResult result_;
 };
@@ -169,6 +176,12 @@ absl::Status Trainer::Setup() {
   TACO_RETURN_IF_ERROR(SyncPolicy());
 
   TACO_ASSIGN_OR_RETURN(task_probabilities_, TaskProbabilities(config_));
+  ExportLearnerCounts(config_.tasks, task_probabilities_, learner_->MaskCounts(),
+                      learner_->ResetCounts());
+  for (const std::string& task : config_.tasks) {
+    step_counters_.push_back(
+        &Metrics::Process().Counter("taco_env_steps_total", "Environment steps", {{"task", task}}));
+  }
   envs::EnvPoolConfig pool_config;
   // The paper's parallel envs: each draws the task of every episode from P
   // (the first episodes deal the tasks round-robin, so all start at once).
@@ -223,11 +236,15 @@ absl::Status Trainer::CollectStep() {
     }
     t.Append(o, af + i * kAct, static_cast<float>(step_.reward[i]), next, step_.terminal[i] != 0,
              step_.truncated[i] != 0, static_cast<uint64_t>(learner_->num_updates()));
-    TACO_RETURN_IF_ERROR(replay_->Insert(config_.tasks[run_task_index_[step_.task_id[i]]], t));
+    const int64_t run_task = run_task_index_[step_.task_id[i]];
+    TACO_RETURN_IF_ERROR(replay_->Insert(config_.tasks[run_task], t));
+    step_counters_[run_task]->Increment();
     if (step_.done[i]) {
       episode_return_sum_ += step_.episode_return[i];
       episode_success_sum_ += step_.episode_success[i];
       ++episodes_;
+      ExportEpisode(config_.tasks[run_task], step_.episode_return[i], step_.episode_length[i],
+                    step_.episode_success[i] != 0);
     }
   }
   obs_ = step_.obs;
@@ -276,7 +293,10 @@ absl::Status Trainer::TrainUpTo() {
     b.task = task;
     const bool want_stats = learner_->num_updates() + 1 == due;
     TACO_RETURN_IF_ERROR(FromPaco(learner_->Update(b, want_stats ? &last_stats_ : nullptr)));
+    updates_counter_->Increment();
   }
+  ExportUpdateMetrics(config_.tasks, task_probabilities_, last_stats_);
+  version_gauge_->Set(static_cast<double>(learner_->num_updates()));
   return SyncPolicy();
 }
 
@@ -288,6 +308,7 @@ absl::StatusOr<EvalPoint> Trainer::Evaluate() {
   point.env_steps = env_steps_;
   point.mean_success = result.mean_success;
   point.task_success = result.task_success;
+  ExportEvaluation(result, static_cast<uint64_t>(learner_->num_updates()));
   for (const std::string& task : config_.tasks) {
     eval_csv_->Row(absl::StrFormat("%d,%s,%.4f", env_steps_, task, result.task_success[task]));
   }
@@ -297,7 +318,9 @@ absl::StatusOr<EvalPoint> Trainer::Evaluate() {
 
 absl::Status Trainer::Checkpoint() {
   const std::string dir = config_.CheckpointDir();
+  const absl::Time start = absl::Now();
   TACO_RETURN_IF_ERROR(FromPaco(learner_->Save(dir + "/learner.ckpt")));
+  ExportCheckpointMetrics(absl::Now() - start);
   // The learner file is complete before the step count that refers to it.
   const std::string tmp = dir + "/trainer.state.tmp";
   {
@@ -406,6 +429,14 @@ absl::StatusOr<TrainLocalResult> Trainer::Run() {
 absl::StatusOr<TrainLocalResult> TrainLocal(const RunConfig& config,
                                             const TrainLocalOptions& options) {
   paco::TuneHostAllocator();
+  if (config.metrics.enabled) {
+    // One process plays every role: it serves on the learner's port.
+    TACO_RETURN_IF_ERROR(Metrics::Process().Serve(config.metrics.bind, config.metrics.base_port));
+    TACO_LOG(INFO) << "metrics on " << config.metrics.bind << ":" << Metrics::Process().port();
+  }
+  Metrics::Process()
+      .Gauge("taco_process_up", "1 while the process runs", {{"role", "train-local"}})
+      .Set(1);
   Trainer trainer(config, options);
   return trainer.Run();
 }

@@ -8,13 +8,14 @@
 #include <sstream>
 
 #include "absl/strings/numbers.h"
+#include "absl/time/time.h"
 
 namespace taco {
 
-std::string ScrapeMetrics(int port) {
+std::string HttpGetLocal(int port, const std::string& target, double timeout_s) {
   const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return "";
-  timeval timeout{2, 0};
+  const timeval timeout = absl::ToTimeval(absl::Seconds(timeout_s));
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
   setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout));
   sockaddr_in addr{};
@@ -23,8 +24,8 @@ std::string ScrapeMetrics(int port) {
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   std::string body;
   if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
-    const std::string request =
-        "GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+    // HTTP/1.0: the reply is never chunked and ends when the server closes.
+    const std::string request = "GET " + target + " HTTP/1.0\r\nHost: localhost\r\n\r\n";
     if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) > 0) {
       char buffer[8192];
       ssize_t n;
@@ -33,8 +34,15 @@ std::string ScrapeMetrics(int port) {
     }
   }
   close(fd);
-  return body;
+  const size_t end_of_headers = body.find("\r\n\r\n");
+  if (body.rfind("HTTP/1.", 0) != 0 || body.find(" 200 ") != body.find(' ') ||
+      end_of_headers == std::string::npos) {
+    return "";
+  }
+  return body.substr(end_of_headers + 4);
 }
+
+std::string ScrapeMetrics(int port) { return HttpGetLocal(port, "/metrics", 2.0); }
 
 std::map<std::string, double> MetricValues(const std::string& text, const std::string& name,
                                            const std::string& label) {

@@ -8,6 +8,10 @@
 
 namespace taco {
 
+// The body of GET http://127.0.0.1:port<target> when the reply is 200 OK;
+// empty on any failure.
+std::string HttpGetLocal(int port, const std::string& target, double timeout_s);
+
 // The body of GET http://127.0.0.1:port/metrics; empty on any failure.
 std::string ScrapeMetrics(int port);
 

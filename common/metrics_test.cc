@@ -91,6 +91,7 @@ TEST(MetricsScrapeTest, ReadsValuesByLabelFromALiveEndpoint) {
   EXPECT_EQ(by_task.at("b"), 4);
   EXPECT_EQ(MetricValues(text, "taco_test_steps_total").at(""), 7) << "prefixes do not match";
   EXPECT_EQ(ScrapeMetrics(1), "");
+  EXPECT_EQ(HttpGetLocal(metrics.port(), "/elsewhere", 2.0), "") << "a 404 has no body to give";
 }
 
 TEST(MetricsTest, BusyPortIsAnError) {

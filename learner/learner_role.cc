@@ -71,6 +71,7 @@ class LearnerProcess {
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<ReplaySampler> sampler_;
   std::vector<double> p_;
+  absl::Time last_checkpoint_ = absl::InfinitePast();
 
   absl::Mutex mu_;
   std::deque<Batch> ready_ ABSL_GUARDED_BY(mu_);
@@ -145,18 +146,26 @@ void LearnerProcess::PrefetchLoop() {
 
 absl::Status LearnerProcess::Publish() {
   const uint64_t updates = static_cast<uint64_t>(learner_->num_updates());
-  TACO_RETURN_IF_ERROR(store_.Publish(
-      ToParameterSet(learner_->ExportActorParameters(), updates + 1, updates, config_.tasks)));
-  Metrics::Process()
-      .Gauge("taco_learner_parameter_version", "Newest parameter version published")
+  ParameterSet set =
+      ToParameterSet(learner_->ExportActorParameters(), updates + 1, updates, config_.tasks);
+  const double bytes = 4.0 * static_cast<double>(set.TotalElements());
+  TACO_RETURN_IF_ERROR(store_.Publish(std::move(set)));
+  Metrics& m = Metrics::Process();
+  m.Gauge("taco_learner_parameter_version", "Newest parameter version published")
       .Set(static_cast<double>(updates + 1));
+  m.Counter("taco_learner_published_bytes_total",
+            "Bytes of parameter values published for the actors (float32)")
+      .Increment(bytes);
   return absl::OkStatus();
 }
 
 absl::Status LearnerProcess::Checkpoint() {
   const std::string dir = config_.CheckpointDir();
   std::filesystem::create_directories(dir);
+  const absl::Time start = absl::Now();
   TACO_RETURN_IF_ERROR(FromPaco(learner_->Save(dir + "/learner.ckpt")));
+  last_checkpoint_ = absl::Now();
+  ExportCheckpointMetrics(last_checkpoint_ - start);
   TACO_LOG(INFO) << "checkpoint at " << learner_->num_updates() << " updates";
   return absl::OkStatus();
 }
@@ -172,6 +181,11 @@ absl::Status LearnerProcess::Setup() {
     TACO_LOG(INFO) << "resumed from " << ckpt << " at " << learner_->num_updates() << " updates";
   }
   TACO_ASSIGN_OR_RETURN(p_, TaskProbabilities(config_));
+  ExportLearnerCounts(config_.tasks, p_, learner_->MaskCounts(), learner_->ResetCounts());
+  Metrics::Process()
+      .Gauge("taco_learner_checkpoint_age_seconds", "Seconds since the last learner checkpoint")
+      .Set(-1.0);
+  ExportCheckpointMetrics(absl::ZeroDuration());  // as the replay shards: 0 before the first
   TACO_RETURN_IF_ERROR(Publish());
   parameter_service_ = std::make_unique<ParameterService>(&store_);
   health_ = std::make_unique<HealthService>("learner", TACO_VERSION);
@@ -248,25 +262,11 @@ absl::Status LearnerProcess::Run() {
             "Mean updates between the policy that acted and the learner, over the last batch")
         .Set(rows > 0 ? staleness / static_cast<double>(rows) : 0.0);
     m.Counter("taco_learner_updates_total", "Gradient updates").Increment();
-    for (size_t k = 0; publish && k < config_.tasks.size(); ++k) {
-      const prometheus::Labels labels = {{"task", config_.tasks[k]}};
-      if (k < stats.task_alpha.size()) {
-        m.Gauge("taco_learner_alpha", "Entropy temperature per task", labels)
-            .Set(stats.task_alpha[k]);
-      }
-      if (k < stats.task_loss.size() && std::isfinite(stats.task_loss[k])) {
-        m.Gauge("taco_learner_task_loss", "Per-task loss compared with the mask-out threshold",
-                labels)
-            .Set(stats.task_loss[k]);
-      }
-      if (k < stats.mask_count.size()) {
-        m.Gauge("taco_learner_mask_outs", "Cumulative loss mask-outs per task", labels)
-            .Set(static_cast<double>(stats.mask_count[k]));
-        m.Gauge("taco_learner_w_resets", "Cumulative w-resets per task", labels)
-            .Set(static_cast<double>(stats.reset_count[k]));
-      }
-      m.Gauge("taco_task_probability", "Current task distribution p_task", labels).Set(p_[k]);
-    }
+    if (publish) ExportUpdateMetrics(config_.tasks, p_, stats);
+    m.Gauge("taco_learner_checkpoint_age_seconds", "Seconds since the last learner checkpoint")
+        .Set(last_checkpoint_ == absl::InfinitePast()
+                 ? -1.0
+                 : absl::ToDoubleSeconds(absl::Now() - last_checkpoint_));
     if (publish) {
       result = Publish();
       if (!result.ok()) break;
@@ -289,6 +289,69 @@ absl::Status LearnerProcess::Run() {
 }
 
 }  // namespace
+
+void ExportLearnerCounts(const std::vector<std::string>& tasks, const std::vector<double>& p,
+                         const std::vector<int64_t>& mask_counts,
+                         const std::vector<int64_t>& reset_counts) {
+  Metrics& m = Metrics::Process();
+  // The learner's cumulative counts (restored with a checkpoint) become
+  // counters by adding what is new since the last call.
+  auto advance = [](prometheus::Counter& counter, int64_t total) {
+    const double delta = static_cast<double>(total) - counter.Value();
+    if (delta > 0) counter.Increment(delta);
+  };
+  for (size_t k = 0; k < tasks.size(); ++k) {
+    const prometheus::Labels labels = {{"task", tasks[k]}};
+    if (k < mask_counts.size()) {
+      advance(m.Counter("taco_learner_mask_outs_total", "Loss mask-outs per task", labels),
+              mask_counts[k]);
+    }
+    if (k < reset_counts.size()) {
+      advance(m.Counter("taco_learner_w_resets_total", "w-resets per task", labels),
+              reset_counts[k]);
+    }
+    if (k < p.size()) {
+      m.Gauge("taco_task_probability", "Current task distribution p_task", labels).Set(p[k]);
+    }
+  }
+}
+
+void ExportUpdateMetrics(const std::vector<std::string>& tasks, const std::vector<double>& p,
+                         const paco::UpdateStats& stats) {
+  Metrics& m = Metrics::Process();
+  ExportLearnerCounts(tasks, p, stats.mask_count, stats.reset_count);
+  for (size_t k = 0; k < tasks.size(); ++k) {
+    const prometheus::Labels labels = {{"task", tasks[k]}};
+    if (k < stats.task_alpha.size()) {
+      m.Gauge("taco_learner_alpha", "Entropy temperature per task", labels)
+          .Set(stats.task_alpha[k]);
+    }
+    // NaN marks a task absent from the batch: its gauges keep their values.
+    if (k < stats.task_loss.size() && std::isfinite(stats.task_loss[k])) {
+      m.Gauge("taco_learner_task_loss", "Per-task loss compared with the mask-out threshold",
+              labels)
+          .Set(stats.task_loss[k]);
+    }
+    if (k < stats.task_entropy.size() && std::isfinite(stats.task_entropy[k])) {
+      m.Gauge("taco_learner_policy_entropy_nats", "Policy entropy per task (-mean log pi)", labels)
+          .Set(stats.task_entropy[k]);
+    }
+  }
+  m.Gauge("taco_learner_actor_loss", "Actor loss of the last published update")
+      .Set(stats.actor_loss);
+  m.Gauge("taco_learner_critic_loss", "Critic loss of the last published update")
+      .Set(stats.critic_loss);
+  m.Gauge("taco_learner_alpha_loss", "Temperature loss of the last published update")
+      .Set(stats.alpha_loss);
+  m.Gauge("taco_learner_q_mean", "Mean Q(s, a) over critics and batch, last published update")
+      .Set(stats.q_mean);
+}
+
+void ExportCheckpointMetrics(absl::Duration took) {
+  Metrics::Process()
+      .Gauge("taco_learner_checkpoint_duration_seconds", "Duration of the last learner checkpoint")
+      .Set(absl::ToDoubleSeconds(took));
+}
 
 absl::Status RunLearnerRole(const RunConfig& config, const LearnerRoleOptions& options) {
   SetLogTag("learner");

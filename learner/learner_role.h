@@ -8,9 +8,16 @@
 #define TACO_LEARNER_LEARNER_ROLE_H_
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "common/run_config.h"
+
+namespace paco {
+struct UpdateStats;
+}  // namespace paco
 
 namespace taco {
 
@@ -20,6 +27,17 @@ struct LearnerRoleOptions {
 };
 
 absl::Status RunLearnerRole(const RunConfig& config, const LearnerRoleOptions& options);
+
+// The learner's metrics (docs/metrics.md), shared with `taco train-local`.
+// Cumulative mask-out and w-reset counts per task and the task distribution.
+void ExportLearnerCounts(const std::vector<std::string>& tasks, const std::vector<double>& p,
+                         const std::vector<int64_t>& mask_counts,
+                         const std::vector<int64_t>& reset_counts);
+// Everything an update's statistics hold (they are read once per published
+// version: reading them costs a device-to-host copy), the above included.
+void ExportUpdateMetrics(const std::vector<std::string>& tasks, const std::vector<double>& p,
+                         const paco::UpdateStats& stats);
+void ExportCheckpointMetrics(absl::Duration took);
 
 }  // namespace taco
 

@@ -89,6 +89,14 @@ TEST(CliTest, MissingConfigFileExitsTwo) {
   EXPECT_EQ(r.exit_code, 2);
 }
 
+TEST(CliTest, ActorIndexIsAutoOrInRange) {
+  for (const char* bad : {"2", "-1", "first"}) {
+    Result r = RunTaco(std::string("actor configs/smoke.yaml --index ") + bad);
+    EXPECT_EQ(r.exit_code, 2) << bad;
+    EXPECT_THAT(r.output, HasSubstr("neither auto nor in 0..1 (topology.actors)")) << bad;
+  }
+}
+
 TEST(CliTest, UnknownSubcommandExitsTwo) { EXPECT_EQ(RunTaco("frobnicate").exit_code, 2); }
 
 TEST(CliTest, TrainLocalWritesLogsCheckpointsAndResumes) {
@@ -97,13 +105,15 @@ TEST(CliTest, TrainLocalWritesLogsCheckpointsAndResumes) {
   const std::string common =
       " --set run.output_dir=" + out +
       " --set trainer.exploration_steps=300 --set trainer.log_interval_env_steps=200"
-      " --set trainer.eval_interval_env_steps=400 --set env.max_episode_steps=50";
+      " --set trainer.eval_interval_env_steps=400 --set env.max_episode_steps=50"
+      " --set metrics.base_port=0";
   Result first =
       RunTaco("train-local configs/smoke.yaml --set trainer.total_env_steps=600" + common);
   ASSERT_EQ(first.exit_code, 0) << first.output;
   EXPECT_THAT(first.output, HasSubstr("[train] 600/600 env steps"));
   EXPECT_THAT(first.output, HasSubstr("[eval] 400 env steps"));
   EXPECT_THAT(first.output, HasSubstr("done: 600 env steps, 150 updates"));
+  EXPECT_THAT(first.output, HasSubstr("metrics on 127.0.0.1:"));
   const std::string run = out + "/smoke";
   EXPECT_TRUE(std::filesystem::exists(run + "/progress.csv"));
   EXPECT_TRUE(std::filesystem::exists(run + "/eval.csv"));
