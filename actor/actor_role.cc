@@ -102,12 +102,15 @@ absl::Status Actor::Setup() {
   policy_ = std::move(*policy);
   policy_->Reseed(static_cast<uint64_t>(config_.run.seed) * 1000003 + seed_index_);
 
+  TACO_ASSIGN_OR_RETURN(ClientSecurity security, ClientSecurity::FromConfig(config_.security));
   ParameterSubscriberOptions so;
   so.address = config_.topology.LearnerAddress();
+  so.security = security;
   subscriber_ = std::make_unique<ParameterSubscriber>(so);
 
   {
     ReplayWriterOptions wo;
+    wo.security = security;
     wo.shard_addresses = config_.topology.ReplayAddresses();
     wo.tasks = config_.tasks;
     // A restarted actor is a new writer: its sequence numbers start afresh.
@@ -345,6 +348,7 @@ absl::Status RunEvalRole(const RunConfig& config, const EvalRoleOptions& options
   if (!policy.ok()) return FromPaco(policy.status());
   ParameterSubscriberOptions so;
   so.address = config.topology.LearnerAddress();
+  TACO_ASSIGN_OR_RETURN(so.security, ClientSecurity::FromConfig(config.security));
   ParameterSubscriber subscriber(so);
   std::filesystem::create_directories(config.RunDir());
   const std::string csv = config.RunDir() + "/eval.csv";

@@ -3,6 +3,7 @@
 #include "actor/parameter_subscriber.h"
 #include "gtest/gtest.h"
 #include "learner/parameter_service.h"
+#include "proto/testing/test_certificates.h"
 
 namespace taco {
 namespace {
@@ -62,6 +63,45 @@ TEST_F(BroadcastTest, SubscriberPicksUpNewVersionsWithoutStopping) {
   EXPECT_EQ(newest->updates, 300u);
   EXPECT_EQ(newest->arrays[0].values[0], 3.0f);
   EXPECT_EQ(subscriber.damaged_versions(), 0);
+}
+
+TEST(SecureBroadcastTest, OnlySubscribersWithTheTokenOverTlsReceiveParameters) {
+  auto certs = MakeTestCertificates(testing::TempDir() + "/broadcast-certs");
+  ASSERT_TRUE(certs.ok()) << certs.status();
+  SecurityConfig config;
+  config.tls_cert = certs->cert;
+  config.tls_key = certs->key;
+  config.ca_cert = certs->ca;
+  config.token_file = WriteTestFile(testing::TempDir() + "/broadcast.token", "learner-token\n");
+  auto security = MakeServerSecurity(config, "127.0.0.1:0");
+  ASSERT_TRUE(security.ok()) << security.status();
+  ParameterStore store;
+  ParameterService service(&store, 4096, security->authenticator);
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort("127.0.0.1:0", security->credentials, &port);
+  builder.RegisterService(&service);
+  auto server = builder.BuildAndStart();
+  ASSERT_GT(port, 0);
+  ASSERT_TRUE(store.Publish(Version(1, 100)).ok());
+
+  ParameterSubscriberOptions o;
+  o.address = "localhost:" + std::to_string(port);
+  o.initial_backoff = absl::Milliseconds(20);
+  SecurityConfig wrong = config;
+  wrong.token_file = WriteTestFile(testing::TempDir() + "/broadcast-wrong.token", "guess\n");
+  o.security = *ClientSecurity::FromConfig(wrong);
+  {
+    ParameterSubscriber intruder(o);
+    EXPECT_EQ(intruder.WaitNewer(0, absl::Seconds(1)), nullptr);
+  }
+  o.security = *ClientSecurity::FromConfig(config);
+  ParameterSubscriber subscriber(o);
+  auto first = subscriber.WaitNewer(0, absl::Seconds(10));
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(first->version, 1u);
+  store.Close();
+  server->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(1)));
 }
 
 TEST_F(BroadcastTest, VersionsOnlyGoUp) {

@@ -8,8 +8,8 @@ namespace taco {
 
 ParameterSubscriber::ParameterSubscriber(const ParameterSubscriberOptions& options)
     : options_(options),
-      stub_(
-          v1::ParameterService::NewStub(MakeChannel(options.address, options.max_message_bytes))) {
+      stub_(v1::ParameterService::NewStub(
+          options.security.Channel(options.address, options.max_message_bytes))) {
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -53,6 +53,7 @@ void ParameterSubscriber::Run() {
   absl::Duration backoff = options_.initial_backoff;
   while (true) {
     grpc::ClientContext context;
+    options_.security.Prepare(&context);
     v1::SubscribeRequest request;
     {
       absl::MutexLock lock(&mu_);

@@ -14,6 +14,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/parameters.h"
+#include "proto/security.h"
 #include "taco/v1/parameters.grpc.pb.h"
 
 namespace taco {
@@ -24,6 +25,7 @@ struct ParameterSubscriberOptions {
   int max_message_bytes = 64 << 20;
   absl::Duration initial_backoff = absl::Milliseconds(100);
   absl::Duration max_backoff = absl::Seconds(5);
+  ClientSecurity security;  // TLS and token (default: plaintext, no token)
 };
 
 class ParameterSubscriber {

@@ -153,6 +153,8 @@ void ReadSecurity(ConfigSection s, SecurityConfig* c) {
   s.ReadOptionalString("tls_cert", &c->tls_cert);
   s.ReadOptionalString("tls_key", &c->tls_key);
   s.ReadOptionalString("client_ca", &c->client_ca);
+  s.ReadOptionalString("ca_cert", &c->ca_cert);
+  s.ReadOptionalString("tls_server_name", &c->tls_server_name);
   s.ReadOptionalString("token_file", &c->token_file);
   s.ReadBool("allow_insecure_remote", &c->allow_insecure_remote);
   if (c->tls_cert.empty() != c->tls_key.empty()) {
@@ -161,6 +163,10 @@ void ReadSecurity(ConfigSection s, SecurityConfig* c) {
   }
   if (!c->client_ca.empty() && c->tls_cert.empty()) {
     s.AddError("client_ca", "mutual TLS needs tls_cert and tls_key too");
+  }
+  if (!c->tls_cert.empty() && c->ca_cert.empty()) {
+    s.AddError("ca_cert",
+               "is required with tls_cert: the clients of this run verify the servers with it");
   }
 }
 

@@ -147,11 +147,14 @@ struct CheckpointConfig {
   int keep = 3;
 };
 
+// See proto/security.h for what each field turns on.
 struct SecurityConfig {
-  std::string tls_cert;
-  std::string tls_key;
-  std::string client_ca;
-  std::string token_file;
+  std::string tls_cert;         // PEM: this process's certificate (servers; clients with mTLS)
+  std::string tls_key;          // PEM: its private key
+  std::string client_ca;        // PEM: servers require client certificates signed by it
+  std::string ca_cert;          // PEM: clients verify the servers' certificates with it
+  std::string tls_server_name;  // name clients check in server certificates (default: host)
+  std::string token_file;       // bearer token every call carries and every server checks
   bool allow_insecure_remote = false;
 };
 

@@ -187,13 +187,14 @@ absl::Status LearnerProcess::Setup() {
       .Set(-1.0);
   ExportCheckpointMetrics(absl::ZeroDuration());  // as the replay shards: 0 before the first
   TACO_RETURN_IF_ERROR(Publish());
-  parameter_service_ = std::make_unique<ParameterService>(&store_);
-  health_ = std::make_unique<HealthService>("learner", TACO_VERSION);
-  grpc::ServerBuilder builder;
-  int port = 0;
   const std::string address =
       absl::StrCat(config_.topology.host, ":", config_.topology.learner_port);
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port);
+  TACO_ASSIGN_OR_RETURN(ServerSecurity security, MakeServerSecurity(config_.security, address));
+  parameter_service_ = std::make_unique<ParameterService>(&store_, 1 << 20, security.authenticator);
+  health_ = std::make_unique<HealthService>("learner", TACO_VERSION, security.authenticator);
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(address, security.credentials, &port);
   builder.SetMaxSendMessageSize(64 << 20);
   builder.RegisterService(parameter_service_.get());
   builder.RegisterService(health_.get());
@@ -202,6 +203,7 @@ absl::Status LearnerProcess::Setup() {
     return absl::UnavailableError(absl::StrCat("the learner cannot listen on ", address));
   }
   ReplaySamplerOptions so;
+  TACO_ASSIGN_OR_RETURN(so.security, ClientSecurity::FromConfig(config_.security));
   so.shard_addresses = config_.topology.ReplayAddresses();
   so.tasks = config_.tasks;
   TACO_ASSIGN_OR_RETURN(sampler_, ReplaySampler::Create(so));

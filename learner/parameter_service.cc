@@ -55,6 +55,7 @@ bool ParameterService::Send(const ParameterSet& set, const v1::SubscribeRequest&
 grpc::Status ParameterService::Subscribe(grpc::ServerContext* context,
                                          const v1::SubscribeRequest* request,
                                          grpc::ServerWriter<v1::ParameterChunk>* writer) {
+  if (grpc::Status denied = authenticator_->Check(*context); !denied.ok()) return denied;
   // Each round sends the newest version above the last one sent: a
   // subscriber that falls behind skips to the newest, never replays.
   uint64_t sent = request->min_version() > 0 ? request->min_version() - 1 : 0;
@@ -67,8 +68,10 @@ grpc::Status ParameterService::Subscribe(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-grpc::Status ParameterService::GetLatest(grpc::ServerContext*, const v1::SubscribeRequest* request,
+grpc::Status ParameterService::GetLatest(grpc::ServerContext* context,
+                                         const v1::SubscribeRequest* request,
                                          grpc::ServerWriter<v1::ParameterChunk>* writer) {
+  if (grpc::Status denied = authenticator_->Check(*context); !denied.ok()) return denied;
   std::shared_ptr<const ParameterSet> set = store_->Latest();
   if (set == nullptr || set->version < request->min_version()) {
     return grpc::Status(grpc::StatusCode::UNAVAILABLE, "no parameters published yet");

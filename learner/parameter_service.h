@@ -11,6 +11,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/parameters.h"
+#include "proto/security.h"
 #include "taco/v1/parameters.grpc.pb.h"
 
 namespace taco {
@@ -37,8 +38,12 @@ class ParameterStore {
 
 class ParameterService final : public v1::ParameterService::Service {
  public:
-  ParameterService(ParameterStore* store, int64_t default_chunk_bytes = 1 << 20)
-      : store_(store), default_chunk_bytes_(default_chunk_bytes) {}
+  ParameterService(ParameterStore* store, int64_t default_chunk_bytes = 1 << 20,
+                   std::shared_ptr<const CallAuthenticator> authenticator =
+                       std::make_shared<CallAuthenticator>())
+      : store_(store),
+        default_chunk_bytes_(default_chunk_bytes),
+        authenticator_(std::move(authenticator)) {}
 
   grpc::Status Subscribe(grpc::ServerContext* context, const v1::SubscribeRequest* request,
                          grpc::ServerWriter<v1::ParameterChunk>* writer) override;
@@ -51,6 +56,7 @@ class ParameterService final : public v1::ParameterService::Service {
 
   ParameterStore* store_;
   const int64_t default_chunk_bytes_;
+  const std::shared_ptr<const CallAuthenticator> authenticator_;
 };
 
 }  // namespace taco

@@ -12,9 +12,11 @@
 namespace taco {
 namespace {
 
-// Errors that re-sending cannot fix: the data or the routing is wrong.
+// Errors that re-sending cannot fix: the data, the routing or the
+// credentials are wrong.
 bool IsPermanent(grpc::StatusCode code) {
-  return code == grpc::StatusCode::INVALID_ARGUMENT ||
+  return code == grpc::StatusCode::INVALID_ARGUMENT || code == grpc::StatusCode::UNAUTHENTICATED ||
+         code == grpc::StatusCode::PERMISSION_DENIED ||
          code == grpc::StatusCode::FAILED_PRECONDITION || code == grpc::StatusCode::NOT_FOUND ||
          code == grpc::StatusCode::RESOURCE_EXHAUSTED || code == grpc::StatusCode::UNIMPLEMENTED;
 }
@@ -22,12 +24,7 @@ bool IsPermanent(grpc::StatusCode code) {
 }  // namespace
 
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address, int max_message_bytes) {
-  grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(max_message_bytes);
-  args.SetMaxSendMessageSize(max_message_bytes);
-  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
-  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  return ClientSecurity().Channel(address, max_message_bytes);
 }
 
 // One shard's insert stream and its unacknowledged batches.
@@ -36,7 +33,8 @@ class ReplayWriter::ShardStream {
   ShardStream(const ReplayWriterOptions& options, std::string address)
       : options_(options),
         address_(std::move(address)),
-        stub_(v1::ReplayService::NewStub(MakeChannel(address_, options.max_message_bytes))) {
+        stub_(v1::ReplayService::NewStub(
+            options.security.Channel(address_, options.max_message_bytes))) {
     thread_ = std::thread([this] { Run(); });
   }
   ~ShardStream() { Close(); }
@@ -96,6 +94,7 @@ class ReplayWriter::ShardStream {
     bool first = true;
     while (true) {
       grpc::ClientContext context;
+      options_.security.Prepare(&context);
       {
         absl::MutexLock lock(&mu_);
         if (closed_ || !error_.ok()) return;
@@ -267,7 +266,7 @@ absl::StatusOr<std::unique_ptr<ReplaySampler>> ReplaySampler::Create(
   std::unique_ptr<ReplaySampler> sampler(new ReplaySampler(options));
   for (const std::string& address : options.shard_addresses) {
     sampler->stubs_.push_back(
-        v1::ReplayService::NewStub(MakeChannel(address, options.max_message_bytes)));
+        v1::ReplayService::NewStub(options.security.Channel(address, options.max_message_bytes)));
   }
   return sampler;
 }
@@ -295,6 +294,7 @@ absl::StatusOr<Transitions> ReplaySampler::Sample(const std::vector<TaskCount>& 
   // Each shard's answer lands straight in its own rows of `out`.
   auto fetch = [this, &requests, &counts, &offsets, &out, shard_count, deadline](int s) {
     grpc::ClientContext context;
+    options_.security.Prepare(&context);
     context.set_deadline(absl::ToChronoTime(deadline));
     auto reader = stubs_[s]->Sample(&context, requests[s]);
     std::vector<size_t> mine;  // entries of `counts` this shard answers, in order
@@ -349,6 +349,7 @@ absl::StatusOr<std::vector<v1::InfoResponse>> ReplaySampler::Info(absl::Duration
   std::vector<v1::InfoResponse> infos(stubs_.size());
   for (size_t s = 0; s < stubs_.size(); ++s) {
     grpc::ClientContext context;
+    options_.security.Prepare(&context);
     context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
     TACO_RETURN_IF_ERROR(Annotate(
         FromGrpcStatus(stubs_[s]->Info(&context, v1::InfoRequest(), &infos[s])),

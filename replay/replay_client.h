@@ -26,12 +26,13 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "proto/security.h"
 #include "replay/replay_buffer.h"
 #include "taco/v1/replay.grpc.pb.h"
 
 namespace taco {
 
-// A channel with taco's message size limits.
+// A plaintext channel with taco's message size limits (tests, tools).
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address, int max_message_bytes);
 
 struct ReplayWriterOptions {
@@ -42,6 +43,7 @@ struct ReplayWriterOptions {
   absl::Duration initial_backoff = absl::Milliseconds(50);
   absl::Duration max_backoff = absl::Seconds(5);
   int max_message_bytes = 64 << 20;
+  ClientSecurity security;  // TLS and token (default: plaintext, no token)
 };
 
 struct ReplayWriterStats {
@@ -78,6 +80,7 @@ struct ReplaySamplerOptions {
   std::vector<std::string> shard_addresses;
   std::vector<std::string> tasks;
   int max_message_bytes = 64 << 20;
+  ClientSecurity security;  // TLS and token (default: plaintext, no token)
 };
 
 class ReplaySampler {

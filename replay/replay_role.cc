@@ -48,6 +48,7 @@ absl::StatusOr<ReplayServerOptions> ReplayOptionsFromConfig(const RunConfig& con
   o.address = listen.empty() ? absl::StrCat(config.topology.host, ":",
                                             config.topology.replay_base_port + index)
                              : listen;
+  TACO_ASSIGN_OR_RETURN(o.security, MakeServerSecurity(config.security, o.address));
   return o;
 }
 

@@ -12,10 +12,13 @@ absl::StatusOr<std::unique_ptr<ReplayServer>> ReplayServer::Start(
   std::unique_ptr<ReplayServer> server(new ReplayServer());
   server->options_ = options;
   TACO_ASSIGN_OR_RETURN(server->shard_, ReplayShard::Create(options.shard));
-  server->service_ = std::make_unique<ReplayService>(server->shard_.get(), options.service);
-  server->health_ = std::make_unique<HealthService>("replay", TACO_VERSION);
+  ReplayServiceOptions service = options.service;
+  service.authenticator = options.security.authenticator;
+  server->service_ = std::make_unique<ReplayService>(server->shard_.get(), service);
+  server->health_ =
+      std::make_unique<HealthService>("replay", TACO_VERSION, options.security.authenticator);
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.address, grpc::InsecureServerCredentials(), &server->port_);
+  builder.AddListeningPort(options.address, options.security.credentials, &server->port_);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
   builder.RegisterService(server->service_.get());

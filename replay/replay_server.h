@@ -11,6 +11,7 @@
 #include "absl/synchronization/notification.h"
 #include "common/metrics.h"
 #include "proto/health_service.h"
+#include "proto/security.h"
 #include "replay/replay_service.h"
 #include "replay/replay_shard.h"
 
@@ -20,6 +21,8 @@ struct ReplayServerOptions {
   ReplayShardOptions shard;
   ReplayServiceOptions service;
   std::string address = "127.0.0.1:0";  // port 0 picks a free port
+  // TLS and the token check (default: plaintext, no token).
+  ServerSecurity security;
   int max_message_bytes = 64 << 20;
   // nullptr: no metrics. Gauges refresh every metrics_interval.
   Metrics* metrics = nullptr;

@@ -22,6 +22,7 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
 grpc::Status ReplayService::Insert(
     grpc::ServerContext* context,
     grpc::ServerReaderWriter<v1::InsertAck, v1::InsertRequest>* stream) {
+  if (grpc::Status denied = options_.authenticator->Check(*context); !denied.ok()) return denied;
   // Within one stream an actor's sequence numbers only go up; across
   // reconnects a re-sent batch is acknowledged without being stored again.
   std::map<std::pair<std::string, std::string>, uint64_t> last_on_stream;
@@ -55,8 +56,9 @@ grpc::Status ReplayService::Insert(
   return grpc::Status::OK;
 }
 
-grpc::Status ReplayService::Sample(grpc::ServerContext*, const v1::SampleRequest* request,
+grpc::Status ReplayService::Sample(grpc::ServerContext* context, const v1::SampleRequest* request,
                                    grpc::ServerWriter<v1::SampleResponse>* writer) {
+  if (grpc::Status denied = options_.authenticator->Check(*context); !denied.ok()) return denied;
   std::vector<TaskCount> counts;
   for (const v1::TaskCount& c : request->counts()) counts.push_back({c.task(), c.count()});
   auto batch = shard_->Sample(counts, options_.rate_limiter_timeout);
@@ -90,8 +92,9 @@ grpc::Status ReplayService::Sample(grpc::ServerContext*, const v1::SampleRequest
   return grpc::Status::OK;
 }
 
-grpc::Status ReplayService::Info(grpc::ServerContext*, const v1::InfoRequest*,
+grpc::Status ReplayService::Info(grpc::ServerContext* context, const v1::InfoRequest*,
                                  v1::InfoResponse* response) {
+  if (grpc::Status denied = options_.authenticator->Check(*context); !denied.ok()) return denied;
   const ShardInfo info = shard_->Info();
   response->set_shard_index(static_cast<uint32_t>(info.shard_index));
   response->set_shard_count(static_cast<uint32_t>(info.shard_count));
@@ -114,8 +117,9 @@ grpc::Status ReplayService::Info(grpc::ServerContext*, const v1::InfoRequest*,
   return grpc::Status::OK;
 }
 
-grpc::Status ReplayService::Checkpoint(grpc::ServerContext*, const v1::CheckpointRequest*,
+grpc::Status ReplayService::Checkpoint(grpc::ServerContext* context, const v1::CheckpointRequest*,
                                        v1::CheckpointResponse* response) {
+  if (grpc::Status denied = options_.authenticator->Check(*context); !denied.ok()) return denied;
   const absl::Time start = absl::Now();
   auto folder = shard_->Checkpoint();
   if (!folder.ok()) return ToGrpcStatus(folder.status());

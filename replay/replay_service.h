@@ -5,6 +5,9 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <memory>
+
+#include "proto/security.h"
 #include "replay/replay_shard.h"
 #include "taco/v1/replay.grpc.pb.h"
 
@@ -16,6 +19,8 @@ struct ReplayServiceOptions {
   absl::Duration rate_limiter_timeout = absl::Seconds(10);
   // Transitions per SampleResponse message, keeping each under gRPC's limit.
   uint32_t max_transitions_per_message = 8192;
+  // Every call is checked first (the bearer token, when configured).
+  std::shared_ptr<const CallAuthenticator> authenticator = std::make_shared<CallAuthenticator>();
 };
 
 grpc::Status ToGrpcStatus(const absl::Status& status);

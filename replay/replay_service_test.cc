@@ -4,6 +4,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "proto/testing/test_certificates.h"
 #include "replay/replay_client.h"
 #include "replay/replay_server.h"
 #include "replay/shard_map.h"
@@ -235,6 +236,51 @@ TEST(ReplayServiceTest, WriterAndSamplerAcrossTwoShards) {
   auto info = sampler->Info(absl::Seconds(5));
   ASSERT_TRUE(info.ok());
   EXPECT_EQ((*info)[1].shard_index(), 1u);
+}
+
+TEST(ReplayServiceTest, TlsAndTokenGuardEveryCall) {
+  auto certs = MakeTestCertificates(testing::TempDir() + "/replay-certs");
+  ASSERT_TRUE(certs.ok()) << certs.status();
+  SecurityConfig config;
+  config.tls_cert = certs->cert;
+  config.tls_key = certs->key;
+  config.ca_cert = certs->ca;
+  config.token_file = WriteTestFile(testing::TempDir() + "/replay.token", "replay-token-42\n");
+  ReplayServerOptions o = ServerOptions(0, 1);
+  o.security = *MakeServerSecurity(config, o.address);
+  auto server = *ReplayServer::Start(o);
+  const std::string address = absl::StrCat("localhost:", server->port());
+
+  ReplayWriterOptions wo;
+  wo.shard_addresses = {address};
+  wo.tasks = kTasks;
+  wo.actor_id = "actor-1";
+  wo.security = *ClientSecurity::FromConfig(config);
+  auto writer = *ReplayWriter::Create(wo);
+  ASSERT_TRUE(writer->Insert("reach-v2", Batch(1.0f, 10), absl::Seconds(5)).ok());
+  ASSERT_TRUE(writer->Flush(absl::Seconds(10)).ok());
+  ReplaySamplerOptions so;
+  so.shard_addresses = {address};
+  so.tasks = kTasks;
+  so.security = wo.security;
+  auto sampler = *ReplaySampler::Create(so);
+  auto batch = sampler->Sample({{"reach-v2", 4}}, kShape, absl::Seconds(10));
+  ASSERT_TRUE(batch.ok()) << batch.status();
+  EXPECT_EQ(batch->size, 4);
+
+  // Without the token: refused for good, nothing stored, nothing served.
+  SecurityConfig tls_only = config;
+  tls_only.token_file.clear();
+  wo.security = *ClientSecurity::FromConfig(tls_only);
+  wo.actor_id = "actor-2";
+  auto intruder = *ReplayWriter::Create(wo);
+  absl::Status inserted = intruder->Insert("reach-v2", Batch(9.0f, 10), absl::Seconds(5));
+  if (inserted.ok()) inserted = intruder->Flush(absl::Seconds(10));
+  EXPECT_EQ(inserted.code(), absl::StatusCode::kUnauthenticated) << inserted;
+  EXPECT_EQ(StoredSize(*server), 10);
+  so.security = wo.security;
+  auto info = (*ReplaySampler::Create(so))->Info(absl::Seconds(5));
+  EXPECT_EQ(info.status().code(), absl::StatusCode::kUnauthenticated) << info.status();
 }
 
 TEST(ReplayServiceTest, LargeSamplesArriveInChunks) {

@@ -97,6 +97,19 @@ TEST(CliTest, ActorIndexIsAutoOrInRange) {
   }
 }
 
+TEST(CliTest, PlaintextListenerOnANonLoopbackAddressIsRefused) {
+  Result r = RunTaco("replay configs/smoke.yaml --shard 0 --listen 0.0.0.0:0");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_THAT(r.output, HasSubstr("refusing to listen on 0.0.0.0:0 without TLS"));
+}
+
+TEST(CliTest, TlsWithoutACaForTheClientsIsAConfigError) {
+  Result r = RunTaco(
+      "check-config configs/smoke.yaml --set security.tls_cert=a.pem --set security.tls_key=a.key");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.output, HasSubstr("security.ca_cert"));
+}
+
 TEST(CliTest, UnknownSubcommandExitsTwo) { EXPECT_EQ(RunTaco("frobnicate").exit_code, 2); }
 
 TEST(CliTest, TrainLocalWritesLogsCheckpointsAndResumes) {

@@ -10,6 +10,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "proto/testing/test_certificates.h"
 #include "tests/cluster_checks.h"
 #include "tests/subprocess.h"
 
@@ -71,6 +72,12 @@ TEST(ClusterNetnsTest, RolesInSeparateNamespacesTrainTogether) {
   fs::remove_all(dir);
   fs::create_directories(dir);
   const std::string replay_host = Namespaces::Address(1), learner_host = Namespaces::Address(2);
+  // Across namespaces the roles listen on non-loopback addresses, which
+  // needs TLS: mutual TLS and a token, the names checked as "localhost"
+  // because the test certificate does not list these addresses.
+  auto certs = MakeTestCertificates((dir / "certs").string());
+  ASSERT_TRUE(certs.ok()) << certs.status();
+  const std::string token = WriteTestFile((dir / "token").string(), "netns-token\n");
   const fs::path config = dir / "netns.yaml";
   std::ofstream(config)
       << "run: {name: netns, output_dir: " << dir.string() << "}\n"
@@ -84,7 +91,10 @@ TEST(ClusterNetnsTest, RolesInSeparateNamespacesTrainTogether) {
       << "learner_address: \"" << learner_host << ":7200\", replay_addresses: [\"" << replay_host
       << ":7100\", \"" << replay_host << ":7101\"]}\n"
       << "metrics: {enabled: false}\n"
-      << "checkpoint: {interval_minutes: 600}\n";
+      << "checkpoint: {interval_minutes: 600}\n"
+      << "security: {tls_cert: " << certs->cert << ", tls_key: " << certs->key
+      << ", ca_cert: " << certs->ca << ", client_ca: " << certs->ca
+      << ", tls_server_name: localhost, token_file: " << token << "}\n";
   auto run = [&](const std::string& netns, const std::vector<std::string>& role,
                  const std::string& host, const std::string& log) {
     std::vector<std::string> argv = {"/usr/sbin/ip", "netns", "exec", ns.Name(netns), TACO_BINARY};

@@ -6,6 +6,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "proto/testing/test_certificates.h"
 #include "tests/cluster_checks.h"
 #include "tests/subprocess.h"
 
@@ -68,6 +69,42 @@ TEST(ClusterTest, UpTrainsStopsCleanlyAndResumes) {
   const std::string learner = Read(logs / "learner.log");
   EXPECT_THAT(learner, testing::HasSubstr("resumed from"));
   EXPECT_GE(LargestMatch(learner, "checkpoint at (\\d+) updates"), updates);
+}
+
+// The same cluster with TLS (mutual) and a bearer token on every gRPC call.
+TEST(ClusterTest, UpTrainsWithMutualTlsAndToken) {
+  const fs::path dir = fs::path(testing::TempDir()) / "cluster-tls";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  auto certs = MakeTestCertificates((dir / "certs").string());
+  ASSERT_TRUE(certs.ok()) << certs.status();
+  const std::string token = WriteTestFile((dir / "token").string(), "cluster-token-7\n");
+  const int port = FreePort();
+  const int metrics = FreePort();
+  const fs::path config = dir / "tls.yaml";
+  std::ofstream(config) << "run: {name: tls, output_dir: " << dir.string() << "}\n"
+                        << "tasks: [reach-v2, push-v2]\n"
+                        << "env: {max_episode_steps: 50}\n"
+                        << "algorithm: {hidden_sizes: [32, 32]}\n"
+                        << "trainer: {batch_size: 32, exploration_steps: 400, "
+                           "env_steps_per_update: 2, replay_capacity: 20000, "
+                           "eval_interval_env_steps: 400, eval_episodes_per_task: 1, threads: 1}\n"
+                        << "topology: {replay_shards: 2, actors: 1, envs_per_actor: 1, "
+                           "actor_batch: 16, publish_every_updates: 5, replay_base_port: "
+                        << port << ", learner_port: " << port + 2 << "}\n"
+                        << "metrics: {base_port: " << metrics << "}\n"
+                        << "security: {tls_cert: " << certs->cert << ", tls_key: " << certs->key
+                        << ", ca_cert: " << certs->ca << ", client_ca: " << certs->ca
+                        << ", token_file: " << token << "}\n";
+  Subprocess up({TACO_BINARY, "up", config.string(), "--duration", "30"},
+                (dir / "up.log").string());
+  ASSERT_EQ(up.Wait(180), 0) << up.Log();
+  const fs::path logs = dir / "tls" / "logs";
+  EXPECT_GT(LargestMatch(Read(logs / "learner.log"), "checkpoint at (\\d+) updates"), 0)
+      << Read(logs / "learner.log");
+  EXPECT_GT(LargestMatch(Read(logs / "actor-0.log"), "parameter version (\\d+)"), 1)
+      << Read(logs / "actor-0.log");
+  EXPECT_THAT(Read(logs / "actor-0.log"), testing::Not(testing::HasSubstr("UNAUTHENTICATED")));
 }
 
 }  // namespace
