@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -16,9 +17,11 @@
 #include "actor/parameter_subscriber.h"
 #include "common/logging.h"
 #include "common/metrics.h"
+#include "common/run_description.h"
 #include "common/signals.h"
 #include "common/status.h"
 #include "learner/learner_config.h"
+#include "learner/online_grouping.h"
 #include "learner/paco/networks.h"
 #include "replay/replay_client.h"
 
@@ -67,6 +70,9 @@ class Actor {
  private:
   absl::Status Setup();
   absl::Status Send(int64_t task, bool force);
+  // Installs a parameter version, and the task distribution when the
+  // learner broadcasts one (TaCo-online regroups the tasks while training).
+  absl::Status InstallVersion(const ParameterSet& set);
   void Publish(const envs::PoolStep& step, int i);
 
   const RunConfig& config_;
@@ -80,6 +86,7 @@ class Actor {
   std::vector<int64_t> run_index_;                   // AllTasks() index → run task index
   std::vector<Transitions> pending_;                 // per run task
   std::vector<prometheus::Counter*> step_counters_;  // per run task
+  std::vector<double> task_weights_;                 // the pool's, per run task
   uint64_t version_ = 0;
 };
 
@@ -129,6 +136,7 @@ absl::Status Actor::Setup() {
   }
   pool.task_choices = config_.tasks;
   pool.task_weights = p;
+  task_weights_ = p;
   pool.env.assets_dir = config_.env.assets_dir;
   pool.env.max_episode_steps = config_.env.max_episode_steps;
   pool.env.seed = static_cast<uint32_t>(config_.run.seed * 100003 + seed_index_ * 1009);
@@ -156,6 +164,28 @@ absl::Status Actor::Send(int64_t task, bool force) {
   return absl::OkStatus();
 }
 
+absl::Status Actor::InstallVersion(const ParameterSet& set) {
+  TACO_RETURN_IF_ERROR(Install(*policy_, set, config_.tasks));
+  version_ = set.version;
+  TACO_ASSIGN_OR_RETURN(std::optional<std::vector<double>> p, FindTaskProbabilities(set));
+  if (!p.has_value()) return absl::OkStatus();
+  // p travels as float32: differences at that precision are no new p.
+  bool changed = p->size() != task_weights_.size();
+  for (size_t t = 0; !changed && t < p->size(); ++t) {
+    changed = std::abs((*p)[t] - task_weights_[t]) > 1e-6;
+  }
+  if (!changed) return absl::OkStatus();
+  TACO_RETURN_IF_ERROR(pool_->SetTaskWeights(*p));
+  task_weights_ = std::move(*p);
+  std::string line;
+  for (size_t t = 0; t < task_weights_.size(); ++t) {
+    absl::StrAppend(&line, t == 0 ? "" : ", ", config_.tasks[t], " ",
+                    absl::SixDigits(task_weights_[t]));
+  }
+  TACO_LOG(INFO) << "task distribution from the learner (version " << set.version << "): " << line;
+  return absl::OkStatus();
+}
+
 void Actor::Publish(const envs::PoolStep& step, int i) {
   ExportEpisode(config_.tasks[run_index_[step.task_id[i]]], step.episode_return[i],
                 step.episode_length[i], step.episode_success[i] != 0);
@@ -171,8 +201,7 @@ absl::Status Actor::Run() {
     set = subscriber_->WaitNewer(0, absl::Seconds(1));
     if (WaitForTerminationSignal(absl::ZeroDuration()) != 0) return absl::OkStatus();
   }
-  TACO_RETURN_IF_ERROR(Install(*policy_, *set, config_.tasks));
-  version_ = set->version;
+  TACO_RETURN_IF_ERROR(InstallVersion(*set));
   Metrics& m = Metrics::Process();
   std::vector<double> obs;
   TACO_RETURN_IF_ERROR(pool_->Reset(&obs));
@@ -183,8 +212,7 @@ absl::Status Actor::Run() {
     if (WaitForTerminationSignal(absl::ZeroDuration()) != 0) break;
     auto newer = subscriber_->Latest();
     if (newer != nullptr && newer->version > version_) {
-      TACO_RETURN_IF_ERROR(Install(*policy_, *newer, config_.tasks));
-      version_ = newer->version;
+      TACO_RETURN_IF_ERROR(InstallVersion(*newer));
       m.Gauge("taco_actor_parameter_version", "Parameter version the actors act with",
               {{"role", "actor"}})
           .Set(static_cast<double>(version_));
@@ -351,6 +379,7 @@ absl::Status RunEvalRole(const RunConfig& config, const EvalRoleOptions& options
   TACO_ASSIGN_OR_RETURN(so.security, ClientSecurity::FromConfig(config.security));
   ParameterSubscriber subscriber(so);
   std::filesystem::create_directories(config.RunDir());
+  TACO_RETURN_IF_ERROR(WriteRunDescription(config, "train"));
   const std::string csv = config.RunDir() + "/eval.csv";
   const bool fresh = !std::filesystem::exists(csv);
   std::ofstream log(csv, std::ios::app);

@@ -8,8 +8,8 @@ namespace taco {
 
 ParameterSubscriber::ParameterSubscriber(const ParameterSubscriberOptions& options)
     : options_(options),
-      stub_(v1::ParameterService::NewStub(
-          options.security.Channel(options.address, options.max_message_bytes))) {
+      channel_(options.security.Channel(options.address, options.max_message_bytes)),
+      stub_(v1::ParameterService::NewStub(channel_)) {
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -83,14 +83,25 @@ void ParameterSubscriber::Run() {
       }
     }
     const grpc::Status status = reader->Finish();
-    absl::MutexLock lock(&mu_);
-    context_ = nullptr;
-    if (stopping_) return;
-    TACO_LOG(WARNING) << "parameter stream from " << options_.address
-                      << " ended: " << status.error_message() << "; retrying in "
-                      << absl::FormatDuration(backoff);
-    auto stop = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return stopping_; };
-    mu_.AwaitWithTimeout(absl::Condition(&stop), backoff);
+    {
+      absl::MutexLock lock(&mu_);
+      context_ = nullptr;
+      if (stopping_) return;
+      TACO_LOG(WARNING) << "parameter stream from " << options_.address
+                        << " ended: " << status.error_message() << "; retrying in "
+                        << absl::FormatDuration(backoff);
+    }
+    if (channel_->GetState(false) != GRPC_CHANNEL_READY) {
+      // The learner is away: carry on as soon as it is back.
+      AwaitConnected(*channel_, backoff, [this] {
+        absl::MutexLock lock(&mu_);
+        return stopping_;
+      });
+    } else {
+      absl::MutexLock lock(&mu_);
+      auto stop = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return stopping_; };
+      mu_.AwaitWithTimeout(absl::Condition(&stop), backoff);
+    }
     backoff = std::min(backoff * 2, options_.max_backoff);
   }
 }

@@ -45,6 +45,7 @@ class ParameterSubscriber {
   void Run();
 
   const ParameterSubscriberOptions options_;
+  std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::ParameterService::Stub> stub_;
   mutable absl::Mutex mu_;
   std::shared_ptr<const ParameterSet> latest_ ABSL_GUARDED_BY(mu_);

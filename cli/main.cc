@@ -14,10 +14,13 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "actor/actor_role.h"
 #include "cli/cluster.h"
+#include "cli/inspect.h"
 #include "cli/known_tasks.h"
+#include "cli/run_report.h"
 #include "cli/train_local.h"
 #include "common/logging.h"
 #include "common/run_config.h"
@@ -141,7 +144,6 @@ int main(int argc, char** argv) {
     ConfigArgs args;
   };
   std::vector<Pending> pending = {
-      {"transfer", "transfer a multi-task checkpoint to new tasks", "TaCo, issue #8", {}},
   };
   std::vector<CLI::App*> pending_apps;
   for (Pending& p : pending) {
@@ -157,6 +159,23 @@ int main(int argc, char** argv) {
   AddConfigArgs(train, &train_args);
   train->add_flag("--resume", train_resume,
                   "continue from the run's checkpoint (the replay refills first)");
+
+  ConfigArgs transfer_args;
+  bool transfer_resume = false;
+  std::string transfer_from;
+  CLI::App* transfer = app.add_subcommand(
+      "transfer",
+      "train the config's (new) tasks from a multi-task checkpoint: the TaCo transfer phase");
+  AddConfigArgs(transfer, &transfer_args);
+  transfer->add_option("--from", transfer_from,
+                       "the multi-task run's learner checkpoint (sets transfer.source_checkpoint)");
+  transfer->add_flag("--resume", transfer_resume, "continue this transfer run from its checkpoint");
+
+  std::vector<std::string> report_runs;
+  CLI::App* report = app.add_subcommand(
+      "report", "print the paper's multi-task and transfer tables from run folders");
+  report->add_option("runs", report_runs, "run folders (each with run.json and eval.csv)")
+      ->required();
 
   ConfigArgs up_args;
   ClusterOptions up_options;
@@ -194,6 +213,17 @@ int main(int argc, char** argv) {
       "eval", "evaluate the learner's parameters (deterministic policy, episodes per task)");
   AddConfigArgs(eval, &eval_args);
   eval->add_flag("--once", eval_options.once, "evaluate the newest parameters once and exit");
+
+  ConfigArgs inspect_args;
+  InspectOptions inspect_options;
+  CLI::App* inspect = app.add_subcommand(
+      "inspect",
+      "task similarity and groups from a PaCo checkpoint's w; PCA and learning-curve SVGs");
+  AddConfigArgs(inspect, &inspect_args);
+  inspect->add_option("--checkpoint", inspect_options.checkpoint,
+                      "learner checkpoint (default <run dir>/checkpoints/learner.ckpt)");
+  inspect->add_option("--out", inspect_options.out_dir,
+                      "folder for w_pca.svg and learning_curves.svg (default the run folder)");
 
   ConfigArgs replay_args;
   int replay_shard = 0;
@@ -250,6 +280,41 @@ int main(int argc, char** argv) {
                 result->evaluations.empty() ? 0.0 : result->evaluations.back().mean_success);
     return kExitOk;
   }
+  if (report->parsed()) {
+    std::vector<RunRecord> runs;
+    for (const std::string& dir : report_runs) {
+      auto run = ReadRun(dir);
+      if (!run.ok()) return ExitFor(absl::InvalidArgumentError(run.status().message()));
+      runs.push_back(std::move(*run));
+    }
+    std::printf("%s", FormatReport(runs).c_str());
+    return kExitOk;
+  }
+  if (transfer->parsed()) {
+    if (!transfer_from.empty()) {
+      transfer_args.overrides.push_back("transfer.source_checkpoint=" + transfer_from);
+    }
+    auto config = LoadConfig(transfer_args);
+    if (!config.ok()) return ExitFor(config.status());
+    TrainLocalOptions options;
+    options.resume = transfer_resume;
+    options.transfer = true;
+    // The paper's measure: env steps until the new tasks reach the threshold.
+    options.stop_at_success = config->transfer.success_threshold;
+    auto result = TrainLocal(*config, options);
+    if (!result.ok()) return ExitFor(result.status());
+    const bool reached = !result->evaluations.empty() &&
+                         result->evaluations.back().mean_success >= options.stop_at_success;
+    std::printf("done: %lld env steps, %lld updates in %.0f s; %s\n",
+                static_cast<long long>(result->env_steps), static_cast<long long>(result->updates),
+                result->wall_s,
+                reached ? absl::StrFormat("success %.3f reached at %lld env steps",
+                                          result->evaluations.back().mean_success,
+                                          static_cast<long long>(result->env_steps))
+                              .c_str()
+                        : "the success threshold was not reached");
+    return kExitOk;
+  }
   if (up->parsed()) {
     auto config = LoadConfig(up_args);
     if (!config.ok()) return ExitFor(config.status());
@@ -268,6 +333,11 @@ int main(int argc, char** argv) {
     auto config = LoadConfig(eval_args);
     if (!config.ok()) return ExitFor(config.status());
     return ExitFor(RunEvalRole(*config, eval_options));
+  }
+  if (inspect->parsed()) {
+    auto config = LoadConfig(inspect_args);
+    if (!config.ok()) return ExitFor(config.status());
+    return ExitFor(RunInspect(*config, inspect_options));
   }
   if (actor->parsed()) {
     auto config = LoadConfig(actor_args);

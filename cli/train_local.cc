@@ -16,12 +16,15 @@
 #include "actor/envs/task_registry.h"
 #include "common/logging.h"
 #include "common/metrics.h"
+#include "common/run_description.h"
 #include "common/signals.h"
 #include "common/status.h"
 #include "learner/learner_config.h"
 #include "learner/learner_role.h"
+#include "learner/online_grouping.h"
 #include "learner/paco/learner.h"
 #include "learner/paco/task_distribution.h"
+#include "learner/paco/transfer.h"
 #include "replay/replay_buffer.h"
 
 namespace taco {
@@ -100,6 +103,12 @@ class Trainer {
   absl::Status TrainUpTo();
   absl::StatusOr<EvalPoint> Evaluate();
   absl::Status SyncPolicy();
+  // TaCo-online: new task groups and p (batches and the pool's draws).
+  absl::Status Regroup();
+  absl::Status SetupTransfer(bool resumed);
+  bool Exploring() const {
+    return options_.transfer && env_steps_ < config_.transfer.exploration_steps;
+  }
   absl::Status Checkpoint();
   void Progress();
   int PoolThreads() const {
@@ -117,6 +126,8 @@ class Trainer {
   paco::PacoOptions paco_options_;
   std::unique_ptr<paco::Learner> learner_;
   std::unique_ptr<paco::PolicyInference> policy_;
+  // Transfer: π_explore while the first transfer.exploration_steps run.
+  std::unique_ptr<paco::ExplorationPolicy> explore_;
   std::unique_ptr<envs::EnvPool> pool_;
   std::unique_ptr<ReplayBuffer> replay_;
   std::vector<double> obs_;
@@ -161,7 +172,9 @@ absl::Status Trainer::Setup() {
   policy_->Reseed(static_cast<uint64_t>(config_.run.seed) * 7919 + 1);
 
   const std::string ckpt = config_.CheckpointDir() + "/learner.ckpt";
-  if (options_.resume && std::filesystem::exists(ckpt)) {
+  const bool resuming = options_.resume && std::filesystem::exists(ckpt);
+  if (options_.transfer) TACO_RETURN_IF_ERROR(SetupTransfer(resuming));
+  if (resuming) {
     TACO_RETURN_IF_ERROR(Annotate(FromPaco(learner_->Load(ckpt)), "resuming"));
     std::ifstream state(config_.CheckpointDir() + "/trainer.state");
     if (!(state >> env_steps_)) {
@@ -176,6 +189,11 @@ absl::Status Trainer::Setup() {
   TACO_RETURN_IF_ERROR(SyncPolicy());
 
   TACO_ASSIGN_OR_RETURN(task_probabilities_, TaskProbabilities(config_));
+  // A resumed online run groups its trained tasks at once instead of
+  // sampling uniformly until the next regrouping.
+  if (config_.task_distribution.kind == "online" && learner_->num_updates() > 0) {
+    TACO_RETURN_IF_ERROR(Regroup());
+  }
   ExportLearnerCounts(config_.tasks, task_probabilities_, learner_->MaskCounts(),
                       learner_->ResetCounts());
   for (const std::string& task : config_.tasks) {
@@ -201,6 +219,7 @@ absl::Status Trainer::Setup() {
 
   std::filesystem::create_directories(config_.RunDir());
   std::filesystem::create_directories(config_.CheckpointDir());
+  TACO_RETURN_IF_ERROR(WriteRunDescription(config_, options_.transfer ? "transfer" : "train"));
   progress_csv_ = std::make_unique<CsvLog>(
       config_.RunDir() + "/progress.csv",
       "env_steps,updates,wall_s,env_steps_per_s,updates_per_s,episodes,mean_return,"
@@ -212,16 +231,63 @@ absl::Status Trainer::Setup() {
   return absl::OkStatus();
 }
 
+absl::Status Trainer::SetupTransfer(bool resumed) {
+  const TransferConfig& t = config_.transfer;
+  if (t.source_checkpoint.empty()) {
+    return absl::InvalidArgumentError(
+        "transfer.source_checkpoint is empty: name the multi-task run's learner checkpoint "
+        "(or pass --from)");
+  }
+  auto source = paco::LoadTransferSource(t.source_checkpoint);
+  if (!source.ok()) {
+    return Annotate(FromPaco(source.status()),
+                    absl::StrCat("transfer.source_checkpoint '", t.source_checkpoint, "'"));
+  }
+  // A resumed transfer run continues from its own checkpoint instead.
+  if (!resumed) {
+    auto init = paco::ParseNewTaskWeights(t.new_task_weights);
+    if (!init.ok()) return FromPaco(init.status());
+    TACO_RETURN_IF_ERROR(FromPaco(paco::InitializeForTransfer(
+        *source, *init, static_cast<uint64_t>(config_.run.seed) * 31 + 7, learner_.get())));
+  }
+  const int64_t source_tasks = source->task_weights.size(1);
+  auto explore = paco::ExplorationPolicy::Create(paco_options_, std::move(*source),
+                                                 config_.trainer.num_envs,
+                                                 static_cast<uint64_t>(config_.run.seed));
+  if (!explore.ok()) return FromPaco(explore.status());
+  explore_ = std::move(*explore);
+  TACO_LOG(INFO) << "transfer from " << t.source_checkpoint << " (" << source_tasks
+                 << " source tasks): " << t.exploration_steps
+                 << " exploration steps with pi_explore training the value functions, then "
+                 << (t.mode == "fixed_phi" ? "w only (fixed Phi)" : "Phi and w")
+                 << "; new w " << t.new_task_weights;
+  return absl::OkStatus();
+}
+
 absl::Status Trainer::SyncPolicy() {
   return FromPaco(
       policy_->SetParameters(learner_->ExportActorParameters(), learner_->num_updates()));
 }
 
+absl::Status Trainer::Regroup() {
+  TACO_ASSIGN_OR_RETURN(
+      paco::TaskGrouping grouping,
+      RegroupTasks(config_, learner_->ExportActorParameters(), learner_->num_updates()));
+  task_probabilities_ = std::move(grouping.p);
+  if (pool_ != nullptr) TACO_RETURN_IF_ERROR(pool_->SetTaskWeights(task_probabilities_));
+  return absl::OkStatus();
+}
+
 absl::Status Trainer::CollectStep() {
   const int n = pool_->size();
   torch::Tensor task = torch::empty({n}, torch::kInt64);
-  for (int i = 0; i < n; ++i) task.data_ptr<int64_t>()[i] = run_task_index_[pool_->task_ids()[i]];
-  auto action = policy_->Act(ObsTensor(obs_, n), task, /*deterministic=*/false);
+  const bool exploring = Exploring();
+  for (int i = 0; i < n; ++i) {
+    // π_explore has one column per env; the learner's policy one per task.
+    task.data_ptr<int64_t>()[i] = exploring ? i : run_task_index_[pool_->task_ids()[i]];
+  }
+  auto action = exploring ? explore_->Act(ObsTensor(obs_, n))
+                          : policy_->Act(ObsTensor(obs_, n), task, /*deterministic=*/false);
   if (!action.ok()) return FromPaco(action.status());
   torch::Tensor a = action->to(torch::kFloat64).contiguous();
   TACO_RETURN_IF_ERROR(pool_->Step(absl::MakeConstSpan(a.data_ptr<double>(), n * kAct), &step_));
@@ -249,6 +315,21 @@ absl::Status Trainer::CollectStep() {
   }
   obs_ = step_.obs;
   env_steps_ += n;
+  if (exploring) {
+    // A fresh β for every new episode (the paper does not say how often).
+    std::vector<int> ended;
+    for (int i = 0; i < n; ++i) {
+      if (step_.done[i]) ended.push_back(i);
+    }
+    if (!ended.empty()) TACO_RETURN_IF_ERROR(FromPaco(explore_->Redraw(ended)));
+    if (!Exploring()) {
+      TACO_LOG(INFO) << "transfer: " << env_steps_
+                     << " exploration steps done; the policy is released ("
+                     << (config_.transfer.mode == "fixed_phi" ? "w only, Phi stays fixed"
+                                                               : "Phi and w")
+                     << ")";
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -280,6 +361,12 @@ absl::Status Trainer::TrainUpTo() {
     task_of_row.insert(task_of_row.end(), c.count, index);
   }
   const torch::Tensor task = torch::tensor(task_of_row, torch::kInt64);
+  if (options_.transfer) {
+    learner_->set_train_scope(Exploring() ? paco::TrainScope::kValueOnly
+                              : config_.transfer.mode == "fixed_phi"
+                                  ? paco::TrainScope::kFixedPhi
+                                  : paco::TrainScope::kAll);
+  }
   while (learner_->num_updates() < due) {
     TACO_ASSIGN_OR_RETURN(Transitions t, replay_->Sample(counts, rng_));
     paco::TransitionBatch b;
@@ -294,6 +381,9 @@ absl::Status Trainer::TrainUpTo() {
     const bool want_stats = learner_->num_updates() + 1 == due;
     TACO_RETURN_IF_ERROR(FromPaco(learner_->Update(b, want_stats ? &last_stats_ : nullptr)));
     updates_counter_->Increment();
+    // The rest of this call's batches keep their composition; the next
+    // call's follow the new p.
+    if (RegroupDue(config_, learner_->num_updates())) TACO_RETURN_IF_ERROR(Regroup());
   }
   ExportUpdateMetrics(config_.tasks, task_probabilities_, last_stats_);
   version_gauge_->Set(static_cast<double>(learner_->num_updates()));

@@ -127,9 +127,10 @@ absl::StatusOr<std::vector<float>> DecodeFloat32(absl::string_view bytes,
   // reserve memory the payload does not back.
   if (static_cast<int64_t>(bytes.size() / sizeof(float)) != *count ||
       bytes.size() % sizeof(float) != 0) {
+    // In values, not bytes: four times a huge count overflows.
     return absl::InvalidArgumentError(absl::StrCat(field, " holds ", bytes.size(),
                                                    " bytes but its shape ", ShapeString(shape),
-                                                   " needs ", *count * 4));
+                                                   " needs ", *count, " float32 values"));
   }
   std::vector<float> values(static_cast<size_t>(*count));
   absl::Status status = DecodeFloat32Into(bytes, shape, absl::MakeSpan(values), non_finite, field);

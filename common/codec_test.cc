@@ -60,6 +60,15 @@ TEST(CodecTest, NegativeOrOverflowingShapeIsAnError) {
   EXPECT_FALSE(DecodeFloat32(std::string(8, '\0'), {1LL << 40}).ok());
 }
 
+// Found by fuzz/codec_fuzzer.cc: the error message multiplied the element
+// count by four, a signed overflow for counts above 2^61.
+TEST(CodecTest, HugeShapeWithShortPayloadIsAnErrorWithoutOverflow) {
+  auto decoded = DecodeFloat32(std::string(8, '\0'), {int64_t{1} << 61, 3});
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_THAT(std::string(decoded.status().message()), HasSubstr("6917529027641081856"));
+  EXPECT_FALSE(DecodeFloat32(std::string(4, '\0'), {std::numeric_limits<int64_t>::max()}).ok());
+}
+
 TEST(CodecTest, NaNAndInfAreRejectedByDefaultWithTheirIndex) {
   const std::vector<float> values = {1.0f, std::nanf(""), 2.0f};
   auto encoded = EncodeFloat32(values, {3}, NonFinite::kReject, "reward");

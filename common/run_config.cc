@@ -104,7 +104,7 @@ void ReadTaskDistribution(ConfigSection s, TaskDistributionConfig* c) {
   s.ReadDoubleMap("weights", &c->weights, 0.0, 1e9);
   ConfigSection online = s.Child("online");
   online.ReadString("features", &c->online.features, {"theta", "w"});
-  online.ReadDouble("eps", &c->online.eps, 0.0, 1e9);
+  online.ReadDouble("eps", &c->online.eps, 0.0, 2.0);  // unit-length features
   online.ReadInt("min_samples", &c->online.min_samples, 1, 1 << 20);
   online.ReadInt("regroup_every_updates", &c->online.regroup_every_updates, 1, int64_t{1} << 50);
 }
@@ -147,6 +147,15 @@ void ReadCheckpoint(ConfigSection s, CheckpointConfig* c) {
   s.ReadOptionalString("dir", &c->dir);
   s.ReadDouble("interval_minutes", &c->interval_minutes, 0.01, 1e6);
   s.ReadInt("keep", &c->keep, 1, 1000);
+}
+
+void ReadTransfer(ConfigSection s, TransferConfig* c) {
+  s.ReadOptionalString("source_checkpoint", &c->source_checkpoint);
+  s.ReadInt("exploration_steps", &c->exploration_steps, 0, int64_t{1} << 50);
+  s.ReadString("mode", &c->mode, {"full", "fixed_phi"});
+  s.ReadString("new_task_weights", &c->new_task_weights, {"random", "convex"});
+  s.ReadDouble("success_threshold", &c->success_threshold, 0.0, 1.0);
+  s.ReadInt("max_env_steps", &c->max_env_steps, 1, int64_t{1} << 50);
 }
 
 void ReadSecurity(ConfigSection s, SecurityConfig* c) {
@@ -210,6 +219,11 @@ void CheckCrossFields(ConfigSection root, RunConfig* c) {
       }
     }
   }
+  if (c->task_distribution.kind == "online" && c->algorithm.name != "paco") {
+    // The baselines have no compositional vectors w_τ to compose θ_τ from.
+    dist.AddError("kind", absl::StrCat("online needs algorithm paco, not '", c->algorithm.name,
+                                       "'"));
+  }
   if (c->task_distribution.kind == "weights") {
     // Tasks the map leaves out keep weight 1.
     double total = 0.0;
@@ -241,6 +255,7 @@ absl::StatusOr<RunConfig> Read(ConfigReader& reader, const std::vector<std::stri
   ReadMetrics(root.Child("metrics"), &c.metrics);
   ReadCheckpoint(root.Child("checkpoint"), &c.checkpoint);
   ReadSecurity(root.Child("security"), &c.security);
+  ReadTransfer(root.Child("transfer"), &c.transfer);
   root.Child("logging").ReadString("level", &c.logging.level,
                                    {"debug", "info", "warning", "error"});
   CheckTasks(root, c, known_tasks);

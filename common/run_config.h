@@ -86,9 +86,20 @@ struct TrainerConfig {
   int64_t log_interval_env_steps = 10'000;
 };
 
+// TaCo-online (task_distribution.kind online, PaCo only): every
+// regroup_every_updates updates the learner clusters the tasks with DBSCAN
+// over their features and spreads the samples evenly over the groups found
+// (learner/paco/task_grouping.h). Until the first regrouping p is uniform.
 struct OnlineGroupingConfig {
-  std::string features = "theta";  // theta | w
+  // theta: the composed policy parameters θ_τ = Σ_k w_τ,k φ_k (the paper's
+  // choice); w: the compositional vectors w_τ alone.
+  std::string features = "theta";
+  // Distances are Euclidean between features scaled to unit length,
+  // sqrt(2 − 2·cos), so eps ∈ [0, 2] does not depend on the parameters'
+  // scale: tasks are neighbours when cos >= 1 − eps²/2 (0.5 ↔ cos >= 0.875).
   double eps = 0.5;
+  // Neighbours (the task itself included) that make a task a core point;
+  // tasks in no cluster form groups of their own.
   int min_samples = 2;
   int64_t regroup_every_updates = 10'000;
 };
@@ -158,6 +169,17 @@ struct SecurityConfig {
   bool allow_insecure_remote = false;
 };
 
+// The TaCo transfer phase (paper Algorithm 2, Table VII): `taco transfer`
+// trains the run's tasks starting from a multi-task checkpoint.
+struct TransferConfig {
+  std::string source_checkpoint;   // a PaCo learner checkpoint of the multi-task run
+  int64_t exploration_steps = 20'000;  // n_e: π_explore acts, only the value functions train
+  std::string mode = "full";           // full | fixed_phi (Φ stays, only the new w train)
+  std::string new_task_weights = "random";  // random (paper) | convex (W_source β)
+  double success_threshold = 0.9;      // a task is learnt at this eval success (paper: 0.9)
+  int64_t max_env_steps = 6'000'000;   // n_max: budget within which it must be learnt
+};
+
 struct LoggingConfig {
   std::string level = "info";
 };
@@ -175,6 +197,7 @@ struct RunConfig {
   MetricsConfig metrics;
   CheckpointConfig checkpoint;
   SecurityConfig security;
+  TransferConfig transfer;
   LoggingConfig logging;
 
   std::string RunDir() const;

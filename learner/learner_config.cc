@@ -75,7 +75,9 @@ absl::StatusOr<std::vector<double>> TaskProbabilities(const RunConfig& config) {
     auto it = std::find(config.tasks.begin(), config.tasks.end(), task);
     return it == config.tasks.end() ? -1 : it - config.tasks.begin();
   };
-  if (d.kind == "uniform") return paco::UniformDistribution(n);
+  // Online grouping starts without groups: uniform until the learner's first
+  // regrouping (learner/online_grouping.h).
+  if (d.kind == "uniform" || d.kind == "online") return paco::UniformDistribution(n);
   if (d.kind == "groups") {
     std::vector<std::vector<int64_t>> groups;
     for (const auto& names : d.groups) {
@@ -99,8 +101,8 @@ absl::StatusOr<std::vector<double>> TaskProbabilities(const RunConfig& config) {
     if (!p.ok()) return FromPaco(p.status());
     return *p;
   }
-  return absl::UnimplementedError(absl::StrCat(
-      "task_distribution.kind '", d.kind, "' (online DBSCAN grouping) is not implemented yet"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("task_distribution.kind '", d.kind, "' is unknown"));
 }
 
 }  // namespace taco

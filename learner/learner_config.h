@@ -17,7 +17,8 @@ absl::StatusOr<paco::PacoOptions> PacoOptionsFromConfig(const RunConfig& config)
 absl::Status FromPaco(const paco::Status& status);
 
 // p_τ over config.tasks from task_distribution (uniform, groups, weights;
-// tasks a weights map leaves out weigh 1).
+// tasks a weights map leaves out weigh 1). Online starts uniform: its groups
+// come from the learner's parameters later (learner/online_grouping.h).
 absl::StatusOr<std::vector<double>> TaskProbabilities(const RunConfig& config);
 
 }  // namespace taco

@@ -55,7 +55,10 @@ TEST(LearnerConfigTest, TaskProbabilitiesFollowTheConfig) {
   EXPECT_DOUBLE_EQ((*p)[0], 1.0 / 13);  // reach
   auto online = ParseRunConfig("task_distribution: {kind: online}\n", "o.yaml", {});
   ASSERT_TRUE(online.ok());
-  EXPECT_EQ(TaskProbabilities(*online).status().code(), absl::StatusCode::kUnimplemented);
+  // No groups before the learner's first regrouping.
+  auto uniform = TaskProbabilities(*online);
+  ASSERT_TRUE(uniform.ok()) << uniform.status();
+  EXPECT_EQ(*uniform, std::vector<double>(online->tasks.size(), 1.0 / online->tasks.size()));
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "common/status.h"
 #include "common/version.h"
 #include "learner/learner_config.h"
+#include "learner/online_grouping.h"
 #include "learner/paco/learner.h"
 #include "learner/paco/task_distribution.h"
 #include "learner/parameter_service.h"
@@ -57,6 +58,8 @@ class LearnerProcess {
  private:
   absl::Status Setup();
   absl::Status Publish();
+  // TaCo-online: new task groups and p from the current actor parameters.
+  absl::Status Regroup();
   absl::Status Checkpoint();
   // Transitions stored over all shards and per task, from the shards' Info.
   absl::StatusOr<std::vector<int64_t>> StoredPerTask();
@@ -70,6 +73,8 @@ class LearnerProcess {
   std::unique_ptr<HealthService> health_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<ReplaySampler> sampler_;
+  // Written by the main thread under mu_ (regrouping); the prefetch thread
+  // reads it under mu_.
   std::vector<double> p_;
   absl::Time last_checkpoint_ = absl::InfinitePast();
 
@@ -114,7 +119,11 @@ void LearnerProcess::PrefetchLoop() {
       absl::SleepFor(absl::Milliseconds(500));
       continue;
     }
-    std::vector<double> p = p_;
+    std::vector<double> p;
+    {
+      absl::MutexLock lock(&mu_);
+      p = p_;
+    }
     bool any = false;
     for (size_t t = 0; t < p.size(); ++t) {
       if ((*stored)[t] == 0) p[t] = 0.0;
@@ -148,6 +157,8 @@ absl::Status LearnerProcess::Publish() {
   const uint64_t updates = static_cast<uint64_t>(learner_->num_updates());
   ParameterSet set =
       ToParameterSet(learner_->ExportActorParameters(), updates + 1, updates, config_.tasks);
+  // The actors draw each episode's task from p, which regrouping changes.
+  if (config_.task_distribution.kind == "online") set.arrays.push_back(TaskProbabilitiesArray(p_));
   const double bytes = 4.0 * static_cast<double>(set.TotalElements());
   TACO_RETURN_IF_ERROR(store_.Publish(std::move(set)));
   Metrics& m = Metrics::Process();
@@ -156,6 +167,15 @@ absl::Status LearnerProcess::Publish() {
   m.Counter("taco_learner_published_bytes_total",
             "Bytes of parameter values published for the actors (float32)")
       .Increment(bytes);
+  return absl::OkStatus();
+}
+
+absl::Status LearnerProcess::Regroup() {
+  TACO_ASSIGN_OR_RETURN(
+      paco::TaskGrouping grouping,
+      RegroupTasks(config_, learner_->ExportActorParameters(), learner_->num_updates()));
+  absl::MutexLock lock(&mu_);
+  p_ = std::move(grouping.p);
   return absl::OkStatus();
 }
 
@@ -181,6 +201,11 @@ absl::Status LearnerProcess::Setup() {
     TACO_LOG(INFO) << "resumed from " << ckpt << " at " << learner_->num_updates() << " updates";
   }
   TACO_ASSIGN_OR_RETURN(p_, TaskProbabilities(config_));
+  // A resumed online run groups its trained tasks at once instead of
+  // sampling uniformly until the next regrouping.
+  if (config_.task_distribution.kind == "online" && learner_->num_updates() > 0) {
+    TACO_RETURN_IF_ERROR(Regroup());
+  }
   ExportLearnerCounts(config_.tasks, p_, learner_->MaskCounts(), learner_->ResetCounts());
   Metrics::Process()
       .Gauge("taco_learner_checkpoint_age_seconds", "Seconds since the last learner checkpoint")
@@ -264,6 +289,10 @@ absl::Status LearnerProcess::Run() {
             "Mean updates between the policy that acted and the learner, over the last batch")
         .Set(rows > 0 ? staleness / static_cast<double>(rows) : 0.0);
     m.Counter("taco_learner_updates_total", "Gradient updates").Increment();
+    if (RegroupDue(config_, learner_->num_updates())) {
+      result = Regroup();
+      if (!result.ok()) break;
+    }
     if (publish) ExportUpdateMetrics(config_.tasks, p_, stats);
     m.Gauge("taco_learner_checkpoint_age_seconds", "Seconds since the last learner checkpoint")
         .Set(last_checkpoint_ == absl::InfinitePast()

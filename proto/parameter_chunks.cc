@@ -107,7 +107,6 @@ absl::Status ParameterAssembler::Add(const v1::ParameterChunk& chunk, bool* comp
         return fail(absl::StrCat("more than ", max_total_elements_, " elements in all"));
       }
       building_.arrays.push_back({t.name(), shape, {}});
-      building_.arrays.back().values.reserve(static_cast<size_t>(*count));
     } else if (!continues || building_.arrays.back().values.size() != slice.offset() ||
                building_.arrays.back().shape != shape) {
       return fail(absl::StrCat("slice of '", t.name(), "' at offset ", slice.offset(),
@@ -118,7 +117,14 @@ absl::Status ParameterAssembler::Add(const v1::ParameterChunk& chunk, bool* comp
       return fail(absl::StrCat("'", t.name(), "' gets more elements than its shape holds"));
     }
     const size_t at = array.values.size();
-    array.values.resize(at + static_cast<size_t>(n));
+    const size_t filled = at + static_cast<size_t>(n);
+    // Memory grows with the floats that arrived, up to the declared count:
+    // a chunk may declare 2^30 elements and carry four bytes.
+    if (filled > array.values.capacity()) {
+      array.values.reserve(
+          std::min(static_cast<size_t>(*count), std::max(filled, 2 * array.values.capacity())));
+    }
+    array.values.resize(filled);
     absl::Status decoded = DecodeFloat32Into(
         t.data(), {n}, absl::MakeSpan(array.values).subspan(at), NonFinite::kReject, t.name());
     if (!decoded.ok()) return fail(decoded.message());

@@ -1,6 +1,11 @@
 #include "proto/parameter_chunks.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <cmath>
+#include <cstdlib>
+#include <fstream>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -9,6 +14,18 @@ namespace taco {
 namespace {
 
 using ::testing::HasSubstr;
+
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAddressSanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kAddressSanitizer = true;
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
 
 ParameterSet Example() {
   ParameterSet set;
@@ -114,6 +131,41 @@ TEST(ParameterChunksTest, DamagedSlicesAreRejected) {
   v1::ParameterChunk bad_index = good[0];
   bad_index.set_chunk_index(3);
   EXPECT_FALSE(assemble_one(bad_index).ok());
+}
+
+// Adds `chunk` to a fresh assembler in a process that may map only 256 MiB
+// more than it does now, then exits 0 when the chunk was accepted.
+void AddUnderAddressSpaceLimit(const v1::ParameterChunk& chunk) {
+  long pages = 0;
+  std::ifstream("/proc/self/statm") >> pages;
+  const rlim_t limit = static_cast<rlim_t>(pages) * sysconf(_SC_PAGESIZE) + (256 << 20);
+  rlimit as;
+  as.rlim_cur = limit;
+  as.rlim_max = limit;
+  if (setrlimit(RLIMIT_AS, &as) != 0) std::_Exit(2);
+  ParameterAssembler assembler;
+  ParameterSet out;
+  bool complete = true;
+  const bool ok = assembler.Add(chunk, &complete, &out).ok();
+  std::_Exit(ok && !complete ? 0 : 1);
+}
+
+// Found by fuzz/parameter_chunks_fuzzer.cc (its 512 MiB allocation limit):
+// the first slice of a tensor reserved room for the whole declared shape,
+// so one small chunk made an actor reserve up to 4 GiB.
+TEST(ParameterChunksTest, ADeclaredShapeAloneAllocatesNothing) {
+  if (kAddressSanitizer) {
+    GTEST_SKIP() << "an address-space limit leaves AddressSanitizer no room for its shadow";
+  }
+  v1::ParameterChunk chunk;
+  chunk.set_version(1);
+  chunk.set_chunk_count(2);
+  v1::TensorSlice* slice = chunk.add_slices();
+  slice->mutable_tensor()->set_name("actor.fc0.weight");
+  slice->mutable_tensor()->add_shape(int64_t{1} << 29);  // 2 GiB of float32
+  slice->mutable_tensor()->set_data(std::string("\x00\x00\x80\x3f", 4));
+  slice->set_total_elements(uint64_t{1} << 29);
+  EXPECT_EXIT(AddUnderAddressSpaceLimit(chunk), ::testing::ExitedWithCode(0), "");
 }
 
 }  // namespace

@@ -27,14 +27,29 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address, int max_m
   return ClientSecurity().Channel(address, max_message_bytes);
 }
 
+bool AwaitConnected(grpc::Channel& channel, absl::Duration timeout,
+                    const std::function<bool()>& stop) {
+  const absl::Time until = absl::Now() + timeout;
+  while (!stop()) {
+    const absl::Time now = absl::Now();
+    if (now >= until) return false;
+    // Short slices, so that `stop` is seen promptly.
+    if (channel.WaitForConnected(
+            absl::ToChronoTime(std::min(until, now + absl::Milliseconds(100))))) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // One shard's insert stream and its unacknowledged batches.
 class ReplayWriter::ShardStream {
  public:
   ShardStream(const ReplayWriterOptions& options, std::string address)
       : options_(options),
         address_(std::move(address)),
-        stub_(v1::ReplayService::NewStub(
-            options.security.Channel(address_, options.max_message_bytes))) {
+        channel_(options.security.Channel(address_, options.max_message_bytes)),
+        stub_(v1::ReplayService::NewStub(channel_)) {
     thread_ = std::thread([this] { Run(); });
   }
   ~ShardStream() { Close(); }
@@ -148,9 +163,17 @@ class ReplayWriter::ShardStream {
                           << " stream ended: " << status.error_message() << "; reconnecting in "
                           << absl::FormatDuration(backoff);
       }
-      absl::MutexLock lock(&mu_);
-      auto closing = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return closed_; };
-      mu_.AwaitWithTimeout(absl::Condition(&closing), backoff);
+      if (!status.ok() && channel_->GetState(false) != GRPC_CHANNEL_READY) {
+        // The shard is away: carry on as soon as it is back.
+        AwaitConnected(*channel_, backoff, [this] {
+          absl::MutexLock lock(&mu_);
+          return closed_;
+        });
+      } else {
+        absl::MutexLock lock(&mu_);
+        auto closing = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return closed_; };
+        mu_.AwaitWithTimeout(absl::Condition(&closing), backoff);
+      }
       backoff = std::min(backoff * 2, options_.max_backoff);
       if (status.ok()) backoff = options_.initial_backoff;
     }
@@ -180,6 +203,7 @@ class ReplayWriter::ShardStream {
 
   const ReplayWriterOptions& options_;
   const std::string address_;
+  std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::ReplayService::Stub> stub_;
   std::thread thread_;
 

@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -34,6 +35,14 @@ namespace taco {
 
 // A plaintext channel with taco's message size limits (tests, tools).
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address, int max_message_bytes);
+
+// Waits up to `timeout` for `channel` to connect; true once it has. Returns
+// early, false, once `stop()` holds. A call that fails fast while the peer is
+// away does not make gRPC retry the connection in a process with no other
+// call in flight; waiting on the channel does, so a restarted peer is found
+// as soon as it listens.
+bool AwaitConnected(grpc::Channel& channel, absl::Duration timeout,
+                    const std::function<bool()>& stop);
 
 struct ReplayWriterOptions {
   std::vector<std::string> shard_addresses;  // index i serves shard i

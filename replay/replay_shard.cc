@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <limits>
+#include <set>
 #include <sstream>
 
 #include "absl/strings/numbers.h"
@@ -249,20 +251,34 @@ absl::Status ReplayShard::RestoreFrom(const std::string& folder) {
   }
   // Read and check every file before touching any table: all or nothing.
   std::vector<TableFileContents> contents;
+  std::set<std::string> seen;
+  int64_t inserts = 0, samples = 0;
   for (const std::string& task : tasks) {
     if (!Owns(task)) {
       TACO_LOG(WARNING) << folder << " holds task '" << task
                         << "', which this shard no longer owns; skipping it";
       continue;
     }
+    // Restoring a table twice would count its transitions twice in the
+    // rate limiter.
+    if (!seen.insert(task).second) {
+      return absl::DataLossError(absl::StrCat(folder, ": MANIFEST lists table '", task, "' twice"));
+    }
     TACO_ASSIGN_OR_RETURN(TableFileContents c,
                           ReadTableFile((fs::path(folder) / TableFileName(task)).string()));
     if (!(c.transitions.shape == options_.shape) || c.task != task) {
       return absl::DataLossError(absl::StrCat(folder, ": table '", task, "' has another shape"));
     }
+    // Each counter fits int64 (ReadTableFile checks that); their sums need not.
+    if (c.inserted_total > std::numeric_limits<int64_t>::max() - inserts ||
+        c.sampled_total > std::numeric_limits<int64_t>::max() - samples) {
+      return absl::DataLossError(
+          absl::StrCat(folder, ": the tables' counters add up beyond int64"));
+    }
+    inserts += c.inserted_total;
+    samples += c.sampled_total;
     contents.push_back(std::move(c));
   }
-  int64_t inserts = 0, samples = 0;
   for (TableFileContents& c : contents) {
     Table* table = buffer_->table(c.task);
     if (c.transitions.size > table->capacity()) {
@@ -284,8 +300,6 @@ absl::Status ReplayShard::RestoreFrom(const std::string& folder) {
     TaskState& state = *task_state_.at(c.task);
     absl::MutexLock lock(&state.mu);
     state.last_sequence = c.last_sequence;
-    inserts += c.inserted_total;
-    samples += c.sampled_total;
   }
   limiter_->Restore(inserts, samples);
   return absl::OkStatus();

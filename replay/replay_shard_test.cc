@@ -1,11 +1,14 @@
 #include "replay/replay_shard.h"
 
 #include <filesystem>
+#include <fstream>
+#include <limits>
 #include <thread>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "replay/shard_map.h"
+#include "replay/table_file.h"
 
 namespace taco {
 namespace {
@@ -175,6 +178,39 @@ TEST(ReplayShardTest, DamagedNewestCheckpointFallsBackToTheOlderOne) {
   std::filesystem::resize_file(newest + "/reach-v2.table", 20);
   auto restored = *ReplayShard::Create(Options(0, 1, dir));
   EXPECT_EQ(SizeOf(*restored, "reach-v2"), 3);
+}
+
+// Found by fuzz/replay_checkpoint_fuzzer.cc: restoring summed the tables'
+// counters for the rate limiter without an overflow check (undefined
+// behaviour; in practice a negative count), and a MANIFEST that names a table
+// twice restored it twice. Both make the checkpoint damaged: the shard falls
+// back to the older one.
+TEST(ReplayShardTest, CheckpointWithOverflowingCountersOrARepeatedTableIsSkipped) {
+  for (const bool repeat : {false, true}) {
+    const std::string dir = FreshDir(repeat ? "shard_repeated" : "shard_overflow");
+    std::string newest;
+    {
+      auto shard = *ReplayShard::Create(Options(0, 1, dir));
+      ASSERT_TRUE(shard->Insert("reach-v2", "a", 1, Batch(1, 3), kWait).ok());
+      ASSERT_TRUE(shard->Checkpoint().ok());
+      ASSERT_TRUE(shard->Insert("push-v2", "a", 1, Batch(1, 2), kWait).ok());
+      newest = *shard->Checkpoint();
+    }
+    if (repeat) {
+      std::ofstream(newest + "/MANIFEST", std::ios::app) << "table push-v2\n";
+    } else {
+      for (const std::string task : {"reach-v2", "push-v2"}) {
+        const std::string path = newest + "/" + task + ".table";
+        auto contents = ReadTableFile(path);
+        ASSERT_TRUE(contents.ok()) << contents.status();
+        contents->inserted_total = std::numeric_limits<int64_t>::max();
+        ASSERT_TRUE(WriteTableFile(path, *contents).ok());
+      }
+    }
+    auto restored = *ReplayShard::Create(Options(0, 1, dir));
+    EXPECT_EQ(SizeOf(*restored, "reach-v2"), 3) << (repeat ? "repeated" : "overflow");
+    EXPECT_EQ(SizeOf(*restored, "push-v2"), 0) << (repeat ? "repeated" : "overflow");
+  }
 }
 
 TEST(ReplayShardTest, KeepsOnlyTheNewestCheckpoints) {

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <limits>
 
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
@@ -185,6 +186,13 @@ absl::StatusOr<TableFileContents> ReadTableFile(const std::string& path) {
   if (obs_dim == 0 || obs_dim > 1 << 20 || action_dim == 0 || action_dim > 1 << 20 ||
       size > capacity || actors > (1 << 24)) {
     return damaged("implausible header values");
+  }
+  // The counters are int64 in memory; a table cannot have stored fewer
+  // transitions than it holds (Table::Restore refuses that, but only after
+  // other tables of the checkpoint were restored).
+  constexpr uint64_t kMaxCount = std::numeric_limits<int64_t>::max();
+  if (capacity > kMaxCount || inserted > kMaxCount || sampled > kMaxCount || inserted < size) {
+    return damaged("counters out of range");
   }
   for (uint64_t i = 0; i < actors; ++i) {
     std::string actor;

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -72,6 +73,26 @@ TEST(TableFileTest, TruncationIsDetected) {
     auto read = ReadTableFile(path);
     ASSERT_FALSE(read.ok());
     EXPECT_EQ(read.status().code(), absl::StatusCode::kDataLoss);
+  }
+}
+
+// Found by fuzz/replay_checkpoint_fuzzer.cc: counters above int64 came back
+// negative (a capacity of 0xfbffffff00000008 passed as a negative number),
+// and a table claiming fewer inserts than rows passed the reader only to be
+// refused by Table::Restore after other tables were already restored.
+TEST(TableFileTest, CountersOutOfRangeAreDamage) {
+  const std::string path = Path("counters.table");
+  for (int which = 0; which < 4; ++which) {
+    TableFileContents c = Example();  // 4 rows
+    if (which == 0) c.capacity = static_cast<int64_t>(0xfbffffff00000008u);
+    if (which == 1) c.inserted_total = -1;
+    if (which == 2) c.sampled_total = std::numeric_limits<int64_t>::min();
+    if (which == 3) c.inserted_total = 3;
+    ASSERT_TRUE(WriteTableFile(path, c).ok());
+    auto read = ReadTableFile(path);
+    ASSERT_FALSE(read.ok()) << "case " << which;
+    EXPECT_EQ(read.status().code(), absl::StatusCode::kDataLoss);
+    EXPECT_THAT(std::string(read.status().message()), ::testing::HasSubstr("counters"));
   }
 }
 

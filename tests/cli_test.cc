@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include "gmock/gmock.h"
@@ -14,6 +15,7 @@ namespace taco {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 struct Result {
   int exit_code;
@@ -32,6 +34,11 @@ Result RunTaco(const std::string& args) {
   const int status = pclose(pipe);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 std::string WriteConfig(const std::string& name, const std::string& text) {
@@ -139,10 +146,167 @@ TEST(CliTest, TrainLocalWritesLogsCheckpointsAndResumes) {
   EXPECT_THAT(resumed.output, HasSubstr("done: 800 env steps"));
 }
 
-TEST(CliTest, TransferIsNotBuiltAndSaysSo) {
-  Result r = RunTaco("transfer configs/mt10.yaml");
-  EXPECT_EQ(r.exit_code, 3);
-  EXPECT_THAT(r.output, HasSubstr("not implemented yet"));
+TEST(CliTest, ShippedOnlineGroupingConfigIsValid) {
+  Result r = RunTaco("check-config configs/taco-online-mt10.yaml");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("task distribution online"));
+}
+
+// TaCo-online in train-local: with K = 1 every θ_τ is w_τ·φ, so the groups
+// are the signs of the tasks' w; at this seed reach and push share one and
+// pick-place has the other, which moves p away from uniform.
+TEST(CliTest, TrainLocalRegroupsTasksOnline) {
+  const std::string out = testing::TempDir() + "/train_local_online";
+  std::filesystem::remove_all(out);
+  const std::string common =
+      " --set run.output_dir=" + out +
+      " --set tasks=[reach-v2,push-v2,pick-place-v2] --set algorithm.num_components=1"
+      " --set trainer.exploration_steps=200 --set trainer.eval_episodes_per_task=0"
+      " --set env.max_episode_steps=50 --set metrics.base_port=0"
+      " --set task_distribution.kind=online --set task_distribution.online.features=theta"
+      " --set task_distribution.online.eps=1 --set task_distribution.online.min_samples=1"
+      " --set task_distribution.online.regroup_every_updates=25";
+  Result first =
+      RunTaco("train-local configs/smoke.yaml --set trainer.total_env_steps=400" + common);
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  EXPECT_THAT(first.output, HasSubstr("done: 400 env steps, 100 updates"));
+  const std::string groups =
+      "(theta, eps 1, min_samples 1): 2 groups: {reach-v2, push-v2} p=0.25 each; "
+      "{pick-place-v2} p=0.5";
+  EXPECT_THAT(first.output, HasSubstr("task groups at 25 updates " + groups));
+  EXPECT_THAT(first.output, HasSubstr("task groups at 100 updates " + groups));
+  EXPECT_THAT(first.output, Not(HasSubstr("task groups at 0 updates")));
+
+  // A resumed run regroups at once rather than sampling uniformly again.
+  Result resumed = RunTaco(
+      "train-local configs/smoke.yaml --resume --set trainer.total_env_steps=500" + common);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_THAT(resumed.output, HasSubstr("task groups at 100 updates " + groups));
+}
+
+TEST(CliTest, TransferWithoutASourceCheckpointIsAnError) {
+  Result r = RunTaco("transfer configs/smoke.yaml --set metrics.base_port=0 --set run.output_dir=" +
+                     testing::TempDir() + "/no_source");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.output, HasSubstr("transfer.source_checkpoint is empty"));
+  Result missing = RunTaco("transfer configs/smoke.yaml --from /nonexistent.ckpt"
+                           " --set metrics.base_port=0 --set run.output_dir=" +
+                           testing::TempDir() + "/no_source");
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_THAT(missing.output, HasSubstr("/nonexistent.ckpt"));
+}
+
+// Multi-task training, then the transfer phase to a new task in both modes,
+// a run from scratch, and the report over all of them.
+TEST(CliTest, TransferFromAMultiTaskCheckpointAndReport) {
+  const std::string out = testing::TempDir() + "/transfer_cli";
+  std::filesystem::remove_all(out);
+  const std::string common =
+      " --set run.output_dir=" + out +
+      " --set trainer.exploration_steps=200 --set trainer.eval_interval_env_steps=400"
+      " --set env.max_episode_steps=50 --set metrics.base_port=0";
+  Result mtrl = RunTaco("train-local configs/smoke.yaml --set trainer.total_env_steps=400" + common);
+  ASSERT_EQ(mtrl.exit_code, 0) << mtrl.output;
+  const std::string source = out + "/smoke/checkpoints/learner.ckpt";
+  const std::string transfer = "transfer configs/smoke.yaml --from " + source +
+                               " --set 'tasks=[door-close-v2]' --set trainer.total_env_steps=800"
+                               " --set transfer.exploration_steps=400" +
+                               common;
+  Result full = RunTaco(transfer + " --set run.name=full");
+  ASSERT_EQ(full.exit_code, 0) << full.output;
+  EXPECT_THAT(full.output, HasSubstr("2 source tasks"));
+  EXPECT_THAT(full.output, HasSubstr("400 exploration steps done; the policy is released (Phi"));
+  EXPECT_THAT(full.output, HasSubstr("done: 800 env steps"));
+  EXPECT_THAT(ReadFile(out + "/full/run.json"), HasSubstr("\"kind\": \"transfer\""));
+  Result fixed = RunTaco(transfer + " --set run.name=fixed --set transfer.mode=fixed_phi"
+                                    " --set transfer.new_task_weights=convex");
+  ASSERT_EQ(fixed.exit_code, 0) << fixed.output;
+  EXPECT_THAT(fixed.output, HasSubstr("released (w only, Phi stays fixed)"));
+  Result scratch = RunTaco(
+      "train-local configs/smoke.yaml --set 'tasks=[door-close-v2]' --set algorithm.name=mtsac"
+      " --set run.name=scratch --set trainer.total_env_steps=800" +
+      common);
+  ASSERT_EQ(scratch.exit_code, 0) << scratch.output;
+
+  Result report = RunTaco("report " + out + "/smoke " + out + "/full " + out + "/fixed " + out +
+                          "/scratch");
+  ASSERT_EQ(report.exit_code, 0) << report.output;
+  EXPECT_THAT(report.output, HasSubstr("4 runs"));
+  EXPECT_THAT(report.output, HasSubstr("Multi-task success"));
+  EXPECT_THAT(report.output, HasSubstr("Transfer (n:"));
+  EXPECT_THAT(report.output, HasSubstr("door-close-v2"));
+  Result bad = RunTaco("report " + out);
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.output, HasSubstr("holds no run.json"));
+}
+
+TEST(CliTest, InspectPrintsTaskSimilarityAndWritesPlots) {
+  const std::string out = testing::TempDir() + "/inspect_cli";
+  std::filesystem::remove_all(out);
+  const std::string run_args = " configs/smoke.yaml --set run.output_dir=" + out +
+                               " --set 'tasks=[reach-v2,push-v2,pick-place-v2]'";
+  Result train = RunTaco("train-local" + run_args +
+                         " --set trainer.total_env_steps=400 --set trainer.exploration_steps=200"
+                         " --set trainer.eval_interval_env_steps=200"
+                         " --set trainer.log_interval_env_steps=200 --set env.max_episode_steps=50"
+                         " --set metrics.base_port=0");
+  ASSERT_EQ(train.exit_code, 0) << train.output;
+  const std::string run = out + "/smoke";
+
+  Result r = RunTaco("inspect" + run_args);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("K=5 components, T=3 tasks"));
+  EXPECT_THAT(r.output, HasSubstr("task similarity"));
+  EXPECT_THAT(r.output, HasSubstr("               reach-v2  push-v2  pick-place-v2\n"));
+  EXPECT_THAT(r.output, HasSubstr("\nreach-v2           1.00  "));
+  EXPECT_THAT(r.output, HasSubstr("\npick-place-v2  "));
+  EXPECT_THAT(r.output, HasSubstr("DBSCAN task groups (eps 0.5, min_samples 2"));
+  EXPECT_THAT(r.output, HasSubstr("wrote " + run + "/w_pca.svg"));
+  EXPECT_THAT(r.output, HasSubstr("wrote " + run + "/learning_curves.svg"));
+  for (const char* svg : {"/w_pca.svg", "/learning_curves.svg"}) {
+    const std::string text = ReadFile(run + svg);
+    EXPECT_THAT(text, HasSubstr("<svg")) << svg;
+    EXPECT_THAT(text, HasSubstr("</svg>")) << svg;
+    for (const char* task : {"reach-v2", "push-v2", "pick-place-v2"}) {
+      EXPECT_THAT(text, HasSubstr(std::string(">") + task + "</text>")) << svg << " " << task;
+    }
+  }
+  EXPECT_THAT(ReadFile(run + "/w_pca.svg"), HasSubstr("PC1 ("));
+  EXPECT_THAT(ReadFile(run + "/learning_curves.svg"), HasSubstr(">env steps</text>"));
+
+  // --out puts the plots elsewhere.
+  Result elsewhere = RunTaco("inspect" + run_args + " --out " + out + "/plots");
+  ASSERT_EQ(elsewhere.exit_code, 0) << elsewhere.output;
+  EXPECT_TRUE(std::filesystem::exists(out + "/plots/w_pca.svg"));
+  EXPECT_TRUE(std::filesystem::exists(out + "/plots/learning_curves.svg"));
+
+  // Errors name the file at fault.
+  const std::string ckpt = run + "/checkpoints/learner.ckpt";
+  Result two_tasks = RunTaco("inspect configs/smoke.yaml --checkpoint " + ckpt);
+  EXPECT_EQ(two_tasks.exit_code, 2);
+  EXPECT_THAT(two_tasks.output, HasSubstr("checkpoint " + ckpt + " holds 3 tasks but"));
+  Result other_model = RunTaco("inspect" + run_args + " --set 'algorithm.hidden_sizes=[32,32]'");
+  EXPECT_EQ(other_model.exit_code, 1);
+  EXPECT_THAT(other_model.output, HasSubstr(ckpt + " was written for a different model"));
+  Result missing = RunTaco("inspect" + run_args + " --checkpoint " + out + "/none.ckpt");
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_THAT(missing.output, HasSubstr(out + "/none.ckpt does not exist"));
+  std::ofstream(out + "/damaged.ckpt") << "not a checkpoint";
+  Result damaged = RunTaco("inspect" + run_args + " --checkpoint " + out + "/damaged.ckpt");
+  EXPECT_EQ(damaged.exit_code, 1);
+  EXPECT_THAT(damaged.output, HasSubstr(out + "/damaged.ckpt is damaged"));
+
+  // A run folder without eval.csv, then with a broken one: the table still
+  // comes out, the learning curves fail naming the file (and line).
+  const std::string bare = run_args + " --set run.name=bare --checkpoint " + ckpt;
+  Result no_eval = RunTaco("inspect" + bare);
+  EXPECT_EQ(no_eval.exit_code, 2);
+  EXPECT_THAT(no_eval.output, HasSubstr("task similarity"));
+  EXPECT_THAT(no_eval.output, HasSubstr("cannot open " + out + "/bare/eval.csv"));
+  std::ofstream(out + "/bare/eval.csv") << "env_steps,task,success_rate\n200,reach-v2,oops\n";
+  Result bad_eval = RunTaco("inspect" + bare);
+  EXPECT_EQ(bad_eval.exit_code, 2);
+  EXPECT_THAT(bad_eval.output, HasSubstr(out + "/bare/eval.csv:2: success_rate 'oops'"));
 }
 
 }  // namespace

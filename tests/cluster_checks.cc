@@ -19,20 +19,32 @@ int64_t LargestMatch(const std::string& text, const std::string& pattern) {
   return best;
 }
 
-int64_t CheckpointedTransitions(const fs::path& shard_dir) {
+fs::path NewestCheckpoint(const fs::path& shard_dir) {
   std::error_code ec;
-  if (!fs::is_directory(shard_dir, ec)) return 0;
   fs::path newest;
-  for (const auto& e : fs::directory_iterator(shard_dir)) {
+  int64_t newest_number = -1;
+  if (!fs::is_directory(shard_dir, ec)) return newest;
+  // Compared by number: "ckpt-10" is newer than "ckpt-9".
+  const std::regex complete("ckpt-(\\d+)");
+  for (const auto& e : fs::directory_iterator(shard_dir, ec)) {
+    std::smatch m;
     const std::string name = e.path().filename().string();
-    if (name.rfind("ckpt-", 0) == 0 && name.find(".tmp") == std::string::npos &&
-        (newest.empty() || e.path() > newest)) {
+    if (!std::regex_match(name, m, complete)) continue;
+    const int64_t number = std::stoll(m[1].str());
+    if (number > newest_number) {
+      newest_number = number;
       newest = e.path();
     }
   }
+  return newest;
+}
+
+int64_t CheckpointedTransitions(const fs::path& shard_dir) {
+  const fs::path newest = NewestCheckpoint(shard_dir);
   if (newest.empty()) return 0;
   int64_t total = 0;
-  for (const auto& e : fs::directory_iterator(newest)) {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(newest, ec)) {
     if (e.path().extension() != ".table") continue;
     auto contents = ReadTableFile(e.path().string());
     if (contents.ok()) total += contents->transitions.size;

@@ -255,16 +255,21 @@ StatusOr<std::map<std::string, CheckpointRecord>> ReadCheckpointFile(const std::
     rec.type = static_cast<RecordType>(type);
     const size_t elem = ElementSize(rec.type);
     if (elem == 0) return damaged("record '" + name + "' has unknown type");
-    uint64_t elements = 1;
+    // Counted in bytes and checked at every step: a product that wraps
+    // around could match a short payload while the shape claims far more.
+    uint64_t bytes_needed = elem;
     for (int d = 0; d < rank; ++d) {
       int64_t dim = 0;
-      if (!cur.ReadPod(&dim) || dim < 0) return damaged("bad shape of record '" + name + "'");
+      if (!cur.ReadPod(&dim) || dim < 0 ||
+          (dim > 0 &&
+           bytes_needed > std::numeric_limits<uint64_t>::max() / static_cast<uint64_t>(dim))) {
+        return damaged("bad shape of record '" + name + "'");
+      }
       rec.shape.push_back(dim);
-      elements *= static_cast<uint64_t>(dim);
+      bytes_needed *= static_cast<uint64_t>(dim);
     }
     uint64_t data_bytes = 0;
-    if (!cur.ReadPod(&data_bytes) || data_bytes != elements * elem ||
-        data_bytes > cur.remaining()) {
+    if (!cur.ReadPod(&data_bytes) || data_bytes != bytes_needed || data_bytes > cur.remaining()) {
       return damaged("bad size of record '" + name + "'");
     }
     rec.data.assign(cur.position(), data_bytes);

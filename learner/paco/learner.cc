@@ -382,14 +382,29 @@ StatusOr<LossTerms> Learner::ComputeLossAndGradients(const TransitionBatch& batc
 // ---------------------------------------------------------------------------
 // Update
 
+const char* TrainScopeName(TrainScope scope) {
+  switch (scope) {
+    case TrainScope::kAll:
+      return "all";
+    case TrainScope::kValueOnly:
+      return "value_only";
+    case TrainScope::kFixedPhi:
+      return "fixed_phi";
+  }
+  return "?";
+}
+
 Status Learner::Update(const TransitionBatch& batch, UpdateStats* stats) {
   // LibTorch reports failures (e.g. out of device memory) as exceptions.
   try {
     PACO_ASSIGN_OR_RETURN(LossTerms terms, ComputeLossAndGradients(batch));
-    actor_opt_->Step();
+    // A skipped optimizer leaves its parameters and its moments untouched.
     critic_opt_->Step();
-    alpha_opt_->Step();
-    if (w_opt_) w_opt_->Step();
+    if (train_scope_ != TrainScope::kValueOnly) {
+      if (train_scope_ == TrainScope::kAll) actor_opt_->Step();
+      alpha_opt_->Step();
+      if (w_opt_) w_opt_->Step();
+    }
     ++num_updates_;
     torch::NoGradGuard no_grad;
     if (num_updates_ % options_.target_update_period == 0) {
@@ -401,7 +416,13 @@ Status Learner::Update(const TransitionBatch& batch, UpdateStats* stats) {
     }
     log_alpha_.clamp_max_(options_.max_log_alpha);
     torch::Tensor reset;
-    ApplyResets(terms, &reset);
+    if (train_scope_ == TrainScope::kValueOnly) {
+      // The policy is held fixed: a mask-out still counts, W is not reset.
+      mask_count_.add_(terms.masked.to(torch::kInt64));
+      reset = torch::zeros_like(terms.masked);
+    } else {
+      ApplyResets(terms, &reset);
+    }
     if (stats != nullptr) FillStats(terms, reset, stats);
     return OkStatus();
   } catch (const std::exception& e) {

@@ -106,6 +106,17 @@ struct LossTerms {
   std::vector<int64_t> task_samples;  // [T] on the host
 };
 
+// What an update changes. MTRL trains everything; the TaCo transfer phase
+// (paper Algorithm 2) first trains the value functions alone while the
+// policy explores, and its fixed-Φ variant (Sec. V-C) never changes the
+// policy's Φ.
+enum class TrainScope {
+  kAll,        // Φ, W, critics and α
+  kValueOnly,  // the critics: the policy (Φ, W) and α stay as they are, no w-reset
+  kFixedPhi,   // W, critics and α: the actor's Φ stays as it is
+};
+const char* TrainScopeName(TrainScope scope);
+
 // Not thread-safe: call it from one thread at a time (e.g. take parameter
 // snapshots for broadcast between updates). Every fallible call returns a
 // Status; a LibTorch failure inside an update (such as running out of device
@@ -141,6 +152,11 @@ class Learner {
   // critics and the optimizer states alone: the policy-only initialisation of
   // the TaCo transfer phase (paper Algorithm 2). "task_weights" is ignored.
   Status ImportActorPhi(const NamedTensors& params);
+
+  // Applies to the following updates; not part of checkpoints (the trainer
+  // decides it from its own progress).
+  void set_train_scope(TrainScope scope) { train_scope_ = scope; }
+  TrainScope train_scope() const { return train_scope_; }
 
   // Cumulative mask-out and w-reset counts per task (reads the device).
   std::vector<int64_t> MaskCounts() const;
@@ -187,6 +203,7 @@ class Learner {
   std::unique_ptr<TfAdam> actor_opt_, critic_opt_, alpha_opt_, w_opt_;
 
   int64_t num_updates_ = 0;
+  TrainScope train_scope_ = TrainScope::kAll;
   torch::Tensor mask_count_;   // [T] int64 on device
   torch::Tensor reset_count_;  // [T] int64 on device
 };

@@ -144,6 +144,35 @@ TEST(OptionsTest, SerializeRoundTrip) {
   EXPECT_NE(o.StructuralMismatch(other).find("hidden_sizes"), std::string::npos);
 }
 
+// Found by fuzz/paco_checkpoint_fuzzer.cc: the seed was read as int64, so
+// "seed=-1" parsed (as 2^64 - 1) while a seed of 2^63 or more, once
+// written, could not be read back and its checkpoint could not be loaded.
+TEST(OptionsTest, EverySeedRoundTripsAndNegativeSeedsAreRefused) {
+  PacoOptions o;
+  for (uint64_t seed : {uint64_t{0}, uint64_t{1} << 63, ~uint64_t{0}}) {
+    o.seed = seed;
+    auto parsed = PacoOptions::Parse(o.Serialize());
+    ASSERT_TRUE(parsed.ok()) << seed << ": " << parsed.status().ToString();
+    EXPECT_EQ(parsed->seed, seed);
+  }
+  EXPECT_FALSE(PacoOptions::Parse("seed=-1\n").ok());
+  EXPECT_FALSE(PacoOptions::Parse("seed=18446744073709551616\n").ok());
+  EXPECT_FALSE(PacoOptions::Parse("seed= 1\n").ok());
+}
+
+// Found by fuzz/paco_checkpoint_fuzzer.cc: a subnormal value (here from
+// "0x1p-1074") was written as "4.9406564584124654e-324", which glibc's strtod
+// flags as ERANGE, so the options could not be read back.
+TEST(OptionsTest, SubnormalValuesRoundTrip) {
+  auto parsed = PacoOptions::Parse("actor_lr=0x1p-1074\n");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  auto again = PacoOptions::Parse(parsed->Serialize());
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->actor_lr, std::ldexp(1.0, -1074));
+  EXPECT_FALSE(PacoOptions::Parse("actor_lr=1e999\n").ok());
+  EXPECT_FALSE(PacoOptions::Parse("actor_lr=1e-999\n").ok());
+}
+
 // ---------------------------------------------------------------------------
 // Batches
 
@@ -559,6 +588,38 @@ TEST(CheckpointTest, Crc32KnownValue) {
   uint32_t split = Crc32(long_text.data(), 333);
   split = Crc32(long_text.data() + 333, 667, split);
   EXPECT_EQ(split, Crc32(long_text.data(), 1000));
+}
+
+// Found by fuzz/paco_checkpoint_fuzzer.cc: a record's size was computed as a
+// product that wraps around 2^64, so a float32 record of shape [2^62, 4]
+// passed with no data at all, and a reader that trusts shape and data to
+// agree (Learner::Load hands both to torch::from_blob) would read past it.
+TEST(CheckpointTest, ShapeWhoseSizeWrapsAroundIsDamage) {
+  std::string payload;
+  auto put = [&payload](auto v) { payload.append(reinterpret_cast<const char*>(&v), sizeof(v)); };
+  put(uint32_t{1});  // records
+  put(uint32_t{1});  // name length
+  payload += "x";
+  put(static_cast<uint8_t>(RecordType::kFloat32));
+  put(uint8_t{2});  // rank
+  put(int64_t{1} << 62);
+  put(int64_t{4});
+  put(uint64_t{0});  // data bytes
+  std::string file = "TACOPACO";
+  const uint32_t version = 1;
+  const uint64_t payload_bytes = payload.size();
+  const uint32_t crc = Crc32(payload.data(), payload.size());
+  file.append(reinterpret_cast<const char*>(&version), 4);
+  file.append(reinterpret_cast<const char*>(&payload_bytes), 8);
+  file += payload;
+  file.append(reinterpret_cast<const char*>(&crc), 4);
+  file += "END!";
+  const std::string path = TempPath("wrapped.ckpt");
+  std::ofstream(path, std::ios::binary) << file;
+  auto records = ReadCheckpointFile(path);
+  ASSERT_FALSE(records.ok());
+  EXPECT_EQ(records.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(records.status().message().find("bad shape of record 'x'"), std::string::npos);
 }
 
 void ExpectSameState(Learner& a, Learner& b) {

@@ -61,7 +61,10 @@ Status ParseDouble(const std::string& s, double* out) {
   errno = 0;
   char* end = nullptr;
   const double v = std::strtod(s.c_str(), &end);
-  if (s.empty() || end != s.c_str() + s.size() || errno == ERANGE) {
+  // glibc also reports ERANGE for a subnormal result, which is a value like
+  // any other and which Serialize writes in that form.
+  const bool out_of_range = errno == ERANGE && (std::isinf(v) || v == 0.0);
+  if (s.empty() || end != s.c_str() + s.size() || out_of_range) {
     return InvalidArgumentError("'" + s + "' is not a number");
   }
   *out = v;
@@ -74,6 +77,21 @@ Status ParseInt(const std::string& s, int64_t* out) {
   const int64_t v = std::strtoll(s.c_str(), &end, 10);
   if (s.empty() || end != s.c_str() + s.size() || errno == ERANGE) {
     return InvalidArgumentError("'" + s + "' is not an integer");
+  }
+  *out = v;
+  return OkStatus();
+}
+
+Status ParseUint(const std::string& s, uint64_t* out) {
+  // strtoull would take "-1" as 2^64 - 1.
+  if (s.empty() || s[0] < '0' || s[0] > '9') {
+    return InvalidArgumentError("'" + s + "' is not an unsigned integer");
+  }
+  errno = 0;
+  char* end = nullptr;
+  const unsigned long long v = std::strtoull(s.c_str(), &end, 10);
+  if (end != s.c_str() + s.size() || errno == ERANGE) {
+    return InvalidArgumentError("'" + s + "' is not an unsigned integer");
   }
   *out = v;
   return OkStatus();
@@ -186,12 +204,7 @@ const std::vector<Field>& Fields() {
          return OkStatus();
        }},
       {"seed", [](const PacoOptions& o) { return std::to_string(o.seed); },
-       [](const std::string& s, PacoOptions* o) {
-         int64_t v = 0;
-         PACO_RETURN_IF_ERROR(ParseInt(s, &v));
-         o->seed = static_cast<uint64_t>(v);
-         return OkStatus();
-       }},
+       [](const std::string& s, PacoOptions* o) { return ParseUint(s, &o->seed); }},
   };
   return *fields;
 }
