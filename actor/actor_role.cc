@@ -23,6 +23,7 @@
 #include "learner/learner_config.h"
 #include "learner/online_grouping.h"
 #include "learner/paco/networks.h"
+#include "learner/paco/transfer.h"
 #include "replay/replay_client.h"
 
 namespace taco {
@@ -88,6 +89,9 @@ class Actor {
   std::vector<prometheus::Counter*> step_counters_;  // per run task
   std::vector<double> task_weights_;                 // the pool's, per run task
   uint64_t version_ = 0;
+  // π_explore while the learner's transfer phase explores (its broadcast
+  // carries the source tasks' W); null otherwise.
+  std::unique_ptr<paco::ExplorationPolicy> explore_;
 };
 
 absl::Status Actor::Setup() {
@@ -167,6 +171,31 @@ absl::Status Actor::Send(int64_t task, bool force) {
 absl::Status Actor::InstallVersion(const ParameterSet& set) {
   TACO_RETURN_IF_ERROR(Install(*policy_, set, config_.tasks));
   version_ = set.version;
+  const NamedArray* source_w = nullptr;
+  for (const NamedArray& a : set.arrays) {
+    if (a.name == paco::kTransferSourceWeights) source_w = &a;
+  }
+  if (source_w == nullptr && explore_ != nullptr) {
+    TACO_LOG(INFO) << "transfer: exploration over at version " << version_
+                   << "; acting with the learner's policy";
+    explore_.reset();
+  } else if (source_w != nullptr && explore_ == nullptr) {
+    // The policy's Φ stays fixed while the transfer phase explores, so
+    // π_explore is built once from the first such version.
+    paco::TransferSource source;
+    TACO_ASSIGN_OR_RETURN(source.options, PacoOptionsFromConfig(config_));
+    for (auto& [name, tensor] : ToTensors(set)) {
+      if (name.rfind("actor.", 0) == 0) source.actor_phi.emplace_back(name, tensor);
+      if (name == paco::kTransferSourceWeights) source.task_weights = tensor;
+    }
+    const paco::PacoOptions network = source.options;
+    auto explore = paco::ExplorationPolicy::Create(network, std::move(source), pool_->size(),
+                                                   seed_index_ + 17);
+    if (!explore.ok()) return FromPaco(explore.status());
+    explore_ = std::move(*explore);
+    TACO_LOG(INFO) << "transfer: exploring with pi_explore over " << source_w->shape.back()
+                   << " source tasks";
+  }
   TACO_ASSIGN_OR_RETURN(std::optional<std::vector<double>> p, FindTaskProbabilities(set));
   if (!p.has_value()) return absl::OkStatus();
   // p travels as float32: differences at that precision are no new p.
@@ -225,7 +254,8 @@ absl::Status Actor::Run() {
       for (int d = 0; d < kObs; ++d) op[i * kObs + d] = static_cast<float>(obs[i * kObs + d]);
       tp[i] = run_index_[pool_->task_ids()[i]];
     }
-    auto action = policy_->Act(o, task, /*deterministic=*/false);
+    auto action =
+        explore_ != nullptr ? explore_->Act(o) : policy_->Act(o, task, /*deterministic=*/false);
     if (!action.ok()) return FromPaco(action.status());
     const torch::Tensor a = action->contiguous();
     const torch::Tensor a64 = a.to(torch::kFloat64).contiguous();
@@ -248,6 +278,14 @@ absl::Status Actor::Run() {
     }
     obs = step.obs;
     steps += n;
+    if (explore_ != nullptr) {
+      // A fresh β for every new episode.
+      std::vector<int> ended;
+      for (int i = 0; i < n; ++i) {
+        if (step.done[i]) ended.push_back(i);
+      }
+      if (!ended.empty()) TACO_RETURN_IF_ERROR(FromPaco(explore_->Redraw(ended)));
+    }
   }
   if (writer_ != nullptr) {
     for (size_t t = 0; t < pending_.size(); ++t)
@@ -379,7 +417,7 @@ absl::Status RunEvalRole(const RunConfig& config, const EvalRoleOptions& options
   TACO_ASSIGN_OR_RETURN(so.security, ClientSecurity::FromConfig(config.security));
   ParameterSubscriber subscriber(so);
   std::filesystem::create_directories(config.RunDir());
-  TACO_RETURN_IF_ERROR(WriteRunDescription(config, "train"));
+  TACO_RETURN_IF_ERROR(WriteRunDescription(config, config.transfer.enabled ? "transfer" : "train"));
   const std::string csv = config.RunDir() + "/eval.csv";
   const bool fresh = !std::filesystem::exists(csv);
   std::ofstream log(csv, std::ios::app);

@@ -28,16 +28,15 @@ absl::StatusOr<taco::TrainLocalResult> Run(const std::string& what,
                                            const std::vector<std::string>& extra, bool transfer) {
   overrides.push_back("run.output_dir=build/bench-runs");
   overrides.push_back("metrics.enabled=false");
+  if (transfer) overrides.push_back("transfer.enabled=true");
   overrides.insert(overrides.end(), extra.begin(), extra.end());
-  auto config =
-      taco::LoadRunConfig(TACO_SOURCE_DIR "/configs/transfer-small.yaml", overrides, {});
+  auto config = taco::LoadRunConfig(TACO_SOURCE_DIR "/configs/transfer-small.yaml", overrides, {});
   if (!config.ok()) return config.status();
   std::filesystem::remove_all(config->RunDir());
   std::printf("== %s: %s, %lld env steps at most\n", what.c_str(), config->RunDir().c_str(),
               static_cast<long long>(config->trainer.total_env_steps));
   std::fflush(stdout);
   taco::TrainLocalOptions options;
-  options.transfer = transfer;
   options.stop_at_success = 0.9;
   return taco::TrainLocal(*config, options);
 }
@@ -57,9 +56,10 @@ int main(int argc, char** argv) {
   }
   const std::string source = "build/bench-runs/transfer-small-mtrl/checkpoints/learner.ckpt";
   const std::string task = absl::StrCat("tasks=[", kHeldOut, "]");
-  auto transfer = Run("transfer", {"run.name=transfer-small-transfer", task,
-                                   "transfer.source_checkpoint=" + source},
-                      extra, true);
+  auto transfer =
+      Run("transfer",
+          {"run.name=transfer-small-transfer", task, "transfer.source_checkpoint=" + source}, extra,
+          true);
   if (!transfer.ok()) {
     std::fprintf(stderr, "%s\n", std::string(transfer.status().message()).c_str());
     return 1;
@@ -72,8 +72,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::vector<taco::RunRecord> runs;
-  for (const char* name : {"transfer-small-mtrl", "transfer-small-transfer",
-                           "transfer-small-scratch"}) {
+  for (const char* name :
+       {"transfer-small-mtrl", "transfer-small-transfer", "transfer-small-scratch"}) {
     auto run = taco::ReadRun(absl::StrCat("build/bench-runs/", name));
     if (!run.ok()) {
       std::fprintf(stderr, "%s\n", std::string(run.status().message()).c_str());

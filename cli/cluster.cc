@@ -225,6 +225,13 @@ absl::Status Cluster::Run() {
 
 absl::Status RunCluster(const RunConfig& config, const ClusterOptions& options) {
   SetLogTag("up");
+  if (config.topology.replay_shards > static_cast<int>(config.tasks.size())) {
+    // Tasks are dealt to shards whole: a shard beyond the task count owns none.
+    return absl::InvalidArgumentError(
+        absl::StrCat("topology.replay_shards (", config.topology.replay_shards,
+                     ") must be at most the number of tasks (", config.tasks.size(),
+                     ") for a cluster: set --set topology.replay_shards=", config.tasks.size()));
+  }
   Cluster cluster(config, options);
   return cluster.Run();
 }

@@ -143,8 +143,7 @@ int main(int argc, char** argv) {
     const char* issue;
     ConfigArgs args;
   };
-  std::vector<Pending> pending = {
-  };
+  std::vector<Pending> pending = {};
   std::vector<CLI::App*> pending_apps;
   for (Pending& p : pending) {
     CLI::App* sub = app.add_subcommand(p.name, p.help);
@@ -170,6 +169,12 @@ int main(int argc, char** argv) {
   transfer->add_option("--from", transfer_from,
                        "the multi-task run's learner checkpoint (sets transfer.source_checkpoint)");
   transfer->add_flag("--resume", transfer_resume, "continue this transfer run from its checkpoint");
+  bool transfer_cluster = false;
+  double transfer_duration_s = 0.0;
+  transfer->add_flag("--cluster", transfer_cluster,
+                     "run it as `taco up` does: replay shards, learner, actors and evaluator");
+  transfer->add_option("--duration", transfer_duration_s,
+                       "with --cluster: stop after this many seconds (0: never)");
 
   std::vector<std::string> report_runs;
   CLI::App* report = app.add_subcommand(
@@ -294,11 +299,18 @@ int main(int argc, char** argv) {
     if (!transfer_from.empty()) {
       transfer_args.overrides.push_back("transfer.source_checkpoint=" + transfer_from);
     }
+    transfer_args.overrides.push_back("transfer.enabled=true");
     auto config = LoadConfig(transfer_args);
     if (!config.ok()) return ExitFor(config.status());
+    if (transfer_cluster) {
+      ClusterOptions cluster;
+      cluster.config_path = transfer_args.path;
+      cluster.overrides = transfer_args.overrides;
+      cluster.duration_s = transfer_duration_s;
+      return ExitFor(RunCluster(*config, cluster));
+    }
     TrainLocalOptions options;
     options.resume = transfer_resume;
-    options.transfer = true;
     // The paper's measure: env steps until the new tasks reach the threshold.
     options.stop_at_success = config->transfer.success_threshold;
     auto result = TrainLocal(*config, options);

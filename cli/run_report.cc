@@ -1,10 +1,9 @@
 #include "cli/run_report.h"
 
-#include <nlohmann/json.hpp>
-
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
@@ -103,9 +102,10 @@ absl::StatusOr<RunRecord> ReadRun(const std::string& dir) {
   const std::string path = dir + "/run.json";
   std::ifstream in(path);
   if (!in) {
-    return absl::NotFoundError(absl::StrCat(
-        dir, " holds no run.json: not a taco run folder (train-local, transfer and the "
-             "evaluator write one)"));
+    return absl::NotFoundError(
+        absl::StrCat(dir,
+                     " holds no run.json: not a taco run folder (train-local, transfer and the "
+                     "evaluator write one)"));
   }
   std::stringstream text;
   text << in.rdbuf();
@@ -184,15 +184,14 @@ std::vector<TransferRow> TransferTable(const std::vector<RunRecord>& runs) {
     if (run.kind == "transfer") {
       for (const std::string& task : run.tasks) {
         const EvalCurve* curve = CurveOf(run, task);
-        transfer[task].push_back(curve == nullptr ? std::nullopt
-                                                  : StepsToThreshold(*curve, run.success_threshold,
-                                                                     max_x));
+        transfer[task].push_back(curve == nullptr
+                                     ? std::nullopt
+                                     : StepsToThreshold(*curve, run.success_threshold, max_x));
       }
     } else if (run.tasks.size() == 1) {
       const EvalCurve* curve = CurveOf(run, run.tasks[0]);
       scratch[run.tasks[0]].push_back(
-          curve == nullptr ? std::nullopt
-                           : StepsToThreshold(*curve, run.success_threshold, max_x));
+          curve == nullptr ? std::nullopt : StepsToThreshold(*curve, run.success_threshold, max_x));
     }
   }
   std::vector<TransferRow> rows;
@@ -210,8 +209,8 @@ std::vector<TransferRow> TransferTable(const std::vector<RunRecord>& runs) {
     }
     if (row.transfer_steps.has_value() && row.scratch_steps.has_value() &&
         *row.scratch_steps > 0.0) {
-      row.relative_cost = (*row.transfer_steps / row.transfer_success) /
-                          (*row.scratch_steps / row.scratch_success);
+      row.relative_cost =
+          (*row.transfer_steps / row.transfer_success) / (*row.scratch_steps / row.scratch_success);
     }
     rows.push_back(row);
   }
@@ -221,8 +220,8 @@ std::vector<TransferRow> TransferTable(const std::vector<RunRecord>& runs) {
 std::string FormatReport(const std::vector<RunRecord>& runs) {
   std::string out = absl::StrFormat("%d runs\n", runs.size());
   for (const RunRecord& run : runs) {
-    absl::StrAppendFormat(&out, "  %-28s %-8s %-12s seed %-4d %d tasks, %d evaluations\n",
-                          run.dir, run.kind, MethodName(run), run.seed, run.tasks.size(),
+    absl::StrAppendFormat(&out, "  %-28s %-8s %-12s seed %-4d %d tasks, %d evaluations\n", run.dir,
+                          run.kind, MethodName(run), run.seed, run.tasks.size(),
                           run.history.mean.x.size());
   }
   const std::vector<MethodRow> methods = MultiTaskTable(runs);

@@ -48,8 +48,8 @@ std::string MethodName(const RunRecord& run);
 struct MethodRow {
   std::string method;
   int runs = 0;
-  double mean = 0.0;    // of each run's last mean evaluation success
-  double stddev = 0.0;  // population standard deviation over runs
+  double mean = 0.0;                        // of each run's last mean evaluation success
+  double stddev = 0.0;                      // population standard deviation over runs
   std::map<std::string, double> task_mean;  // per task, last evaluation, mean over runs
 };
 // Multi-task training runs (kind train, more than one task), by method.
@@ -58,7 +58,7 @@ std::vector<MethodRow> MultiTaskTable(const std::vector<RunRecord>& runs);
 struct TransferRow {
   std::string task;
   int scratch_runs = 0, transfer_runs = 0;
-  std::optional<double> scratch_steps, transfer_steps;  // n
+  std::optional<double> scratch_steps, transfer_steps;   // n
   double scratch_success = 0.0, transfer_success = 0.0;  // α
   std::optional<double> relative_cost;
 };

@@ -15,8 +15,9 @@ EvalCurve Curve(const std::string& task, std::vector<double> x, std::vector<doub
   return EvalCurve{task, std::move(x), std::move(success)};
 }
 
-RunRecord MakeRun(const std::string& kind, std::vector<std::string> tasks, std::vector<EvalCurve> curves,
-              double threshold = 0.9, int64_t max_steps = 1'000'000) {
+RunRecord MakeRun(const std::string& kind, std::vector<std::string> tasks,
+                  std::vector<EvalCurve> curves, double threshold = 0.9,
+                  int64_t max_steps = 1'000'000) {
   RunRecord r;
   r.kind = kind;
   r.algorithm = "paco";
@@ -67,8 +68,9 @@ TEST(RunReportTest, TransferCostFollowsThePaperDefinition) {
 }
 
 TEST(RunReportTest, MultiTaskTableAveragesTheLastEvaluationPerMethod) {
-  RunRecord a = MakeRun("train", {"reach-v2", "push-v2"},
-                    {Curve("reach-v2", {1, 2}, {0.0, 1.0}), Curve("push-v2", {1, 2}, {0.0, 0.6})});
+  RunRecord a =
+      MakeRun("train", {"reach-v2", "push-v2"},
+              {Curve("reach-v2", {1, 2}, {0.0, 1.0}), Curve("push-v2", {1, 2}, {0.0, 0.6})});
   a.history.mean = Curve("mean", {1, 2}, {0.0, 0.8});
   RunRecord b = a;
   b.history.mean = Curve("mean", {1, 2}, {0.0, 0.6});
@@ -89,14 +91,12 @@ TEST(RunReportTest, BadRunDescriptionsAreNamed) {
               HasSubstr("r.json: is not a JSON object"));
   EXPECT_THAT(ParseRunDescription(R"({"tasks": ["a"]})", "r.json").status().message(),
               HasSubstr("has no 'kind'"));
-  EXPECT_THAT(ParseRunDescription(R"({"kind": "eval", "tasks": ["a"]})", "r.json")
-                  .status()
-                  .message(),
-              HasSubstr("expected train or transfer"));
-  EXPECT_THAT(ParseRunDescription(R"({"kind": "train", "tasks": [1]})", "r.json")
-                  .status()
-                  .message(),
-              HasSubstr("list of strings"));
+  EXPECT_THAT(
+      ParseRunDescription(R"({"kind": "eval", "tasks": ["a"]})", "r.json").status().message(),
+      HasSubstr("expected train or transfer"));
+  EXPECT_THAT(
+      ParseRunDescription(R"({"kind": "train", "tasks": [1]})", "r.json").status().message(),
+      HasSubstr("list of strings"));
   EXPECT_THAT(ParseRunDescription(R"({"kind": "train", "tasks": ["a"], "seed": "x"})", "r.json")
                   .status()
                   .message(),
@@ -119,8 +119,7 @@ TEST(RunReportTest, ReadRunTurnsUpdatesIntoEnvSteps) {
   ASSERT_TRUE(run.ok()) << run.status();
   EXPECT_EQ(run->history.x_column, "env_steps");
   EXPECT_EQ(run->history.mean.x.at(0), 1000.0);
-  EXPECT_EQ(ReadRun(testing::TempDir() + "/nothing").status().code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(ReadRun(testing::TempDir() + "/nothing").status().code(), absl::StatusCode::kNotFound);
 }
 
 }  // namespace

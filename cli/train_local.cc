@@ -107,7 +107,7 @@ class Trainer {
   absl::Status Regroup();
   absl::Status SetupTransfer(bool resumed);
   bool Exploring() const {
-    return options_.transfer && env_steps_ < config_.transfer.exploration_steps;
+    return config_.transfer.enabled && env_steps_ < config_.transfer.exploration_steps;
   }
   absl::Status Checkpoint();
   void Progress();
@@ -173,7 +173,7 @@ absl::Status Trainer::Setup() {
 
   const std::string ckpt = config_.CheckpointDir() + "/learner.ckpt";
   const bool resuming = options_.resume && std::filesystem::exists(ckpt);
-  if (options_.transfer) TACO_RETURN_IF_ERROR(SetupTransfer(resuming));
+  if (config_.transfer.enabled) TACO_RETURN_IF_ERROR(SetupTransfer(resuming));
   if (resuming) {
     TACO_RETURN_IF_ERROR(Annotate(FromPaco(learner_->Load(ckpt)), "resuming"));
     std::ifstream state(config_.CheckpointDir() + "/trainer.state");
@@ -219,7 +219,8 @@ absl::Status Trainer::Setup() {
 
   std::filesystem::create_directories(config_.RunDir());
   std::filesystem::create_directories(config_.CheckpointDir());
-  TACO_RETURN_IF_ERROR(WriteRunDescription(config_, options_.transfer ? "transfer" : "train"));
+  TACO_RETURN_IF_ERROR(
+      WriteRunDescription(config_, config_.transfer.enabled ? "transfer" : "train"));
   progress_csv_ = std::make_unique<CsvLog>(
       config_.RunDir() + "/progress.csv",
       "env_steps,updates,wall_s,env_steps_per_s,updates_per_s,episodes,mean_return,"
@@ -233,11 +234,6 @@ absl::Status Trainer::Setup() {
 
 absl::Status Trainer::SetupTransfer(bool resumed) {
   const TransferConfig& t = config_.transfer;
-  if (t.source_checkpoint.empty()) {
-    return absl::InvalidArgumentError(
-        "transfer.source_checkpoint is empty: name the multi-task run's learner checkpoint "
-        "(or pass --from)");
-  }
   auto source = paco::LoadTransferSource(t.source_checkpoint);
   if (!source.ok()) {
     return Annotate(FromPaco(source.status()),
@@ -251,16 +247,16 @@ absl::Status Trainer::SetupTransfer(bool resumed) {
         *source, *init, static_cast<uint64_t>(config_.run.seed) * 31 + 7, learner_.get())));
   }
   const int64_t source_tasks = source->task_weights.size(1);
-  auto explore = paco::ExplorationPolicy::Create(paco_options_, std::move(*source),
-                                                 config_.trainer.num_envs,
-                                                 static_cast<uint64_t>(config_.run.seed));
+  auto explore =
+      paco::ExplorationPolicy::Create(paco_options_, std::move(*source), config_.trainer.num_envs,
+                                      static_cast<uint64_t>(config_.run.seed));
   if (!explore.ok()) return FromPaco(explore.status());
   explore_ = std::move(*explore);
   TACO_LOG(INFO) << "transfer from " << t.source_checkpoint << " (" << source_tasks
                  << " source tasks): " << t.exploration_steps
                  << " exploration steps with pi_explore training the value functions, then "
-                 << (t.mode == "fixed_phi" ? "w only (fixed Phi)" : "Phi and w")
-                 << "; new w " << t.new_task_weights;
+                 << (t.mode == "fixed_phi" ? "w only (fixed Phi)" : "Phi and w") << "; new w "
+                 << t.new_task_weights;
   return absl::OkStatus();
 }
 
@@ -326,7 +322,7 @@ absl::Status Trainer::CollectStep() {
       TACO_LOG(INFO) << "transfer: " << env_steps_
                      << " exploration steps done; the policy is released ("
                      << (config_.transfer.mode == "fixed_phi" ? "w only, Phi stays fixed"
-                                                               : "Phi and w")
+                                                              : "Phi and w")
                      << ")";
     }
   }
@@ -361,11 +357,10 @@ absl::Status Trainer::TrainUpTo() {
     task_of_row.insert(task_of_row.end(), c.count, index);
   }
   const torch::Tensor task = torch::tensor(task_of_row, torch::kInt64);
-  if (options_.transfer) {
-    learner_->set_train_scope(Exploring() ? paco::TrainScope::kValueOnly
-                              : config_.transfer.mode == "fixed_phi"
-                                  ? paco::TrainScope::kFixedPhi
-                                  : paco::TrainScope::kAll);
+  if (config_.transfer.enabled) {
+    learner_->set_train_scope(Exploring()                            ? paco::TrainScope::kValueOnly
+                              : config_.transfer.mode == "fixed_phi" ? paco::TrainScope::kFixedPhi
+                                                                     : paco::TrainScope::kAll);
   }
   while (learner_->num_updates() < due) {
     TACO_ASSIGN_OR_RETURN(Transitions t, replay_->Sample(counts, rng_));

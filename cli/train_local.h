@@ -21,10 +21,6 @@ struct TrainLocalOptions {
   bool progress = true;
   // Stop once an evaluation's mean success reaches this (0: never).
   double stop_at_success = 0.0;
-  // The TaCo transfer phase from config.transfer (`taco transfer`): the
-  // policy starts from the source checkpoint's Φ, π_explore collects the
-  // first transfer.exploration_steps while only the value functions train.
-  bool transfer = false;
 };
 
 struct EvalPoint {

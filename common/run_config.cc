@@ -150,7 +150,12 @@ void ReadCheckpoint(ConfigSection s, CheckpointConfig* c) {
 }
 
 void ReadTransfer(ConfigSection s, TransferConfig* c) {
+  s.ReadBool("enabled", &c->enabled);
   s.ReadOptionalString("source_checkpoint", &c->source_checkpoint);
+  if (c->enabled && c->source_checkpoint.empty()) {
+    s.AddError("source_checkpoint",
+               "is empty: name the multi-task run's learner checkpoint (or pass --from)");
+  }
   s.ReadInt("exploration_steps", &c->exploration_steps, 0, int64_t{1} << 50);
   s.ReadString("mode", &c->mode, {"full", "fixed_phi"});
   s.ReadString("new_task_weights", &c->new_task_weights, {"random", "convex"});

@@ -172,6 +172,9 @@ struct SecurityConfig {
 // The TaCo transfer phase (paper Algorithm 2, Table VII): `taco transfer`
 // trains the run's tasks starting from a multi-task checkpoint.
 struct TransferConfig {
+  // The run is a transfer phase: `taco transfer` sets it; with it `taco up`
+  // (and its learner and actors) run the transfer phase on the cluster.
+  bool enabled = false;
   std::string source_checkpoint;   // a PaCo learner checkpoint of the multi-task run
   int64_t exploration_steps = 20'000;  // n_e: π_explore acts, only the value functions train
   std::string mode = "full";           // full | fixed_phi (Φ stays, only the new w train)

@@ -17,6 +17,7 @@
 #include "learner/online_grouping.h"
 #include "learner/paco/learner.h"
 #include "learner/paco/task_distribution.h"
+#include "learner/paco/transfer.h"
 #include "learner/parameter_service.h"
 #include "proto/health_service.h"
 #include "replay/replay_client.h"
@@ -58,6 +59,8 @@ class LearnerProcess {
  private:
   absl::Status Setup();
   absl::Status Publish();
+  absl::Status SetupTransfer(bool resumed);
+  paco::TrainScope TransferScope() const;
   // TaCo-online: new task groups and p from the current actor parameters.
   absl::Status Regroup();
   absl::Status Checkpoint();
@@ -76,6 +79,10 @@ class LearnerProcess {
   // Written by the main thread under mu_ (regrouping); the prefetch thread
   // reads it under mu_.
   std::vector<double> p_;
+  // The transfer phase (config transfer.enabled): the source run's W goes out
+  // with every version while π_explore collects the first n_e env steps.
+  std::unique_ptr<paco::TransferSource> transfer_source_;
+  bool exploring_ = false;
   absl::Time last_checkpoint_ = absl::InfinitePast();
 
   absl::Mutex mu_;
@@ -153,12 +160,53 @@ void LearnerProcess::PrefetchLoop() {
   }
 }
 
+absl::Status LearnerProcess::SetupTransfer(bool resumed) {
+  const TransferConfig& t = config_.transfer;
+  auto source = paco::LoadTransferSource(t.source_checkpoint);
+  if (!source.ok()) {
+    return Annotate(FromPaco(source.status()),
+                    absl::StrCat("transfer.source_checkpoint '", t.source_checkpoint, "'"));
+  }
+  if (!resumed) {
+    auto init = paco::ParseNewTaskWeights(t.new_task_weights);
+    if (!init.ok()) return FromPaco(init.status());
+    TACO_RETURN_IF_ERROR(FromPaco(paco::InitializeForTransfer(
+        *source, *init, static_cast<uint64_t>(config_.run.seed) * 31 + 7, learner_.get())));
+  }
+  transfer_source_ = std::make_unique<paco::TransferSource>(std::move(*source));
+  // Whether the shards already hold n_e transitions is known once they
+  // answer; until then the phase explores.
+  exploring_ = t.exploration_steps > 0;
+  learner_->set_train_scope(TransferScope());
+  TACO_LOG(INFO) << "transfer from " << t.source_checkpoint << " ("
+                 << transfer_source_->task_weights.size(1)
+                 << " source tasks): " << t.exploration_steps
+                 << " env steps with pi_explore on the actors, then "
+                 << (t.mode == "fixed_phi" ? "w only (fixed Phi)" : "Phi and w");
+  return absl::OkStatus();
+}
+
+paco::TrainScope LearnerProcess::TransferScope() const {
+  if (!config_.transfer.enabled) return paco::TrainScope::kAll;
+  if (exploring_) return paco::TrainScope::kValueOnly;
+  return config_.transfer.mode == "fixed_phi" ? paco::TrainScope::kFixedPhi
+                                              : paco::TrainScope::kAll;
+}
+
 absl::Status LearnerProcess::Publish() {
   const uint64_t updates = static_cast<uint64_t>(learner_->num_updates());
   ParameterSet set =
       ToParameterSet(learner_->ExportActorParameters(), updates + 1, updates, config_.tasks);
   // The actors draw each episode's task from p, which regrouping changes.
   if (config_.task_distribution.kind == "online") set.arrays.push_back(TaskProbabilitiesArray(p_));
+  if (exploring_) {
+    const torch::Tensor w = transfer_source_->task_weights.contiguous();
+    NamedArray a;
+    a.name = paco::kTransferSourceWeights;
+    a.shape.assign(w.sizes().begin(), w.sizes().end());
+    a.values.assign(w.data_ptr<float>(), w.data_ptr<float>() + w.numel());
+    set.arrays.push_back(std::move(a));
+  }
   const double bytes = 4.0 * static_cast<double>(set.TotalElements());
   TACO_RETURN_IF_ERROR(store_.Publish(std::move(set)));
   Metrics& m = Metrics::Process();
@@ -196,10 +244,12 @@ absl::Status LearnerProcess::Setup() {
   if (!learner.ok()) return FromPaco(learner.status());
   learner_ = std::move(*learner);
   const std::string ckpt = config_.CheckpointDir() + "/learner.ckpt";
-  if (std::filesystem::exists(ckpt)) {
+  const bool resuming = std::filesystem::exists(ckpt);
+  if (resuming) {
     TACO_RETURN_IF_ERROR(Annotate(FromPaco(learner_->Load(ckpt)), "resuming the learner"));
     TACO_LOG(INFO) << "resumed from " << ckpt << " at " << learner_->num_updates() << " updates";
   }
+  if (config_.transfer.enabled) TACO_RETURN_IF_ERROR(SetupTransfer(resuming));
   TACO_ASSIGN_OR_RETURN(p_, TaskProbabilities(config_));
   // A resumed online run groups its trained tasks at once instead of
   // sampling uniformly until the next regrouping.
@@ -248,10 +298,15 @@ absl::Status LearnerProcess::Run() {
     if (WaitForTerminationSignal(absl::ZeroDuration()) != 0) break;
     Batch batch;
     bool ready = false;
+    bool released = false;
     {
       absl::MutexLock lock(&mu_);
       int64_t stored = 0;
       for (int64_t s : stored_) stored += s;
+      if (exploring_ && stored >= config_.transfer.exploration_steps) {
+        exploring_ = false;
+        released = true;
+      }
       // The paper's ratio, counted from what the shards stored.
       const int64_t allowed =
           (stored - config_.trainer.exploration_steps) / config_.trainer.env_steps_per_update;
@@ -260,6 +315,17 @@ absl::Status LearnerProcess::Run() {
         ready_.pop_front();
         ready = true;
       }
+    }
+    if (released) {
+      TACO_LOG(INFO) << "transfer: " << config_.transfer.exploration_steps
+                     << " exploration steps stored; the policy is released ("
+                     << (config_.transfer.mode == "fixed_phi" ? "w only, Phi stays fixed"
+                                                              : "Phi and w")
+                     << ")";
+      learner_->set_train_scope(TransferScope());
+      // The actors stop exploring with the first version without the source W.
+      result = Publish();
+      if (!result.ok()) break;
     }
     if (!ready) {
       absl::SleepFor(absl::Milliseconds(10));

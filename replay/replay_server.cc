@@ -98,8 +98,9 @@ void ReplayServer::Shutdown(bool final_checkpoint) {
     }
   }
   stopped_.Notify();
-  shard_->Stop();  // releases callers waiting in the rate limiter
-  server_->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));
+  // A server whose start failed part way has no shard or no gRPC server.
+  if (shard_ != nullptr) shard_->Stop();  // releases callers waiting in the rate limiter
+  if (server_ != nullptr) server_->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));
   if (metrics_thread_.joinable()) metrics_thread_.join();
 }
 

@@ -178,8 +178,8 @@ TEST(CliTest, TrainLocalRegroupsTasksOnline) {
   EXPECT_THAT(first.output, Not(HasSubstr("task groups at 0 updates")));
 
   // A resumed run regroups at once rather than sampling uniformly again.
-  Result resumed = RunTaco(
-      "train-local configs/smoke.yaml --resume --set trainer.total_env_steps=500" + common);
+  Result resumed =
+      RunTaco("train-local configs/smoke.yaml --resume --set trainer.total_env_steps=500" + common);
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
   EXPECT_THAT(resumed.output, HasSubstr("task groups at 100 updates " + groups));
 }
@@ -188,10 +188,12 @@ TEST(CliTest, TransferWithoutASourceCheckpointIsAnError) {
   Result r = RunTaco("transfer configs/smoke.yaml --set metrics.base_port=0 --set run.output_dir=" +
                      testing::TempDir() + "/no_source");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.output, HasSubstr("transfer.source_checkpoint is empty"));
-  Result missing = RunTaco("transfer configs/smoke.yaml --from /nonexistent.ckpt"
-                           " --set metrics.base_port=0 --set run.output_dir=" +
-                           testing::TempDir() + "/no_source");
+  EXPECT_THAT(r.output, HasSubstr("transfer.source_checkpoint"));
+  EXPECT_THAT(r.output, HasSubstr("is empty"));
+  Result missing = RunTaco(
+      "transfer configs/smoke.yaml --from /nonexistent.ckpt"
+      " --set metrics.base_port=0 --set run.output_dir=" +
+      testing::TempDir() + "/no_source");
   EXPECT_NE(missing.exit_code, 0);
   EXPECT_THAT(missing.output, HasSubstr("/nonexistent.ckpt"));
 }
@@ -205,7 +207,8 @@ TEST(CliTest, TransferFromAMultiTaskCheckpointAndReport) {
       " --set run.output_dir=" + out +
       " --set trainer.exploration_steps=200 --set trainer.eval_interval_env_steps=400"
       " --set env.max_episode_steps=50 --set metrics.base_port=0";
-  Result mtrl = RunTaco("train-local configs/smoke.yaml --set trainer.total_env_steps=400" + common);
+  Result mtrl =
+      RunTaco("train-local configs/smoke.yaml --set trainer.total_env_steps=400" + common);
   ASSERT_EQ(mtrl.exit_code, 0) << mtrl.output;
   const std::string source = out + "/smoke/checkpoints/learner.ckpt";
   const std::string transfer = "transfer configs/smoke.yaml --from " + source +
@@ -218,8 +221,9 @@ TEST(CliTest, TransferFromAMultiTaskCheckpointAndReport) {
   EXPECT_THAT(full.output, HasSubstr("400 exploration steps done; the policy is released (Phi"));
   EXPECT_THAT(full.output, HasSubstr("done: 800 env steps"));
   EXPECT_THAT(ReadFile(out + "/full/run.json"), HasSubstr("\"kind\": \"transfer\""));
-  Result fixed = RunTaco(transfer + " --set run.name=fixed --set transfer.mode=fixed_phi"
-                                    " --set transfer.new_task_weights=convex");
+  Result fixed = RunTaco(transfer +
+                         " --set run.name=fixed --set transfer.mode=fixed_phi"
+                         " --set transfer.new_task_weights=convex");
   ASSERT_EQ(fixed.exit_code, 0) << fixed.output;
   EXPECT_THAT(fixed.output, HasSubstr("released (w only, Phi stays fixed)"));
   Result scratch = RunTaco(
@@ -228,8 +232,8 @@ TEST(CliTest, TransferFromAMultiTaskCheckpointAndReport) {
       common);
   ASSERT_EQ(scratch.exit_code, 0) << scratch.output;
 
-  Result report = RunTaco("report " + out + "/smoke " + out + "/full " + out + "/fixed " + out +
-                          "/scratch");
+  Result report =
+      RunTaco("report " + out + "/smoke " + out + "/full " + out + "/fixed " + out + "/scratch");
   ASSERT_EQ(report.exit_code, 0) << report.output;
   EXPECT_THAT(report.output, HasSubstr("4 runs"));
   EXPECT_THAT(report.output, HasSubstr("Multi-task success"));

@@ -107,5 +107,48 @@ TEST(ClusterTest, UpTrainsWithMutualTlsAndToken) {
   EXPECT_THAT(Read(logs / "actor-0.log"), testing::Not(testing::HasSubstr("UNAUTHENTICATED")));
 }
 
+// The transfer phase on the cluster: actors explore with π_explore while
+// the learner trains only the value functions, then act with the released
+// policy.
+TEST(ClusterTest, TransferPhaseRunsOnTheCluster) {
+  const fs::path dir = fs::path(testing::TempDir()) / "cluster-transfer";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const int port = FreePort();
+  const int metrics = FreePort();
+  const fs::path config = dir / "small.yaml";
+  std::ofstream(config) << "run: {name: mtrl, output_dir: " << dir.string() << "}\n"
+                        << "tasks: [reach-v2, push-v2]\n"
+                        << "env: {max_episode_steps: 50}\n"
+                        << "algorithm: {hidden_sizes: [32, 32]}\n"
+                        << "trainer: {batch_size: 32, exploration_steps: 200, "
+                           "env_steps_per_update: 2, replay_capacity: 20000, total_env_steps: 400, "
+                           "eval_interval_env_steps: 400, eval_episodes_per_task: 1, threads: 1}\n"
+                        << "topology: {replay_shards: 1, actors: 2, envs_per_actor: 1, "
+                           "actor_batch: 16, publish_every_updates: 5, replay_base_port: "
+                        << port << ", learner_port: " << port + 2 << "}\n"
+                        << "metrics: {base_port: " << metrics << "}\n";
+  Subprocess mtrl({TACO_BINARY, "train-local", config.string(), "--set", "metrics.base_port=0"},
+                  (dir / "mtrl.log").string());
+  ASSERT_EQ(mtrl.Wait(120), 0) << mtrl.Log();
+  Subprocess transfer(
+      {TACO_BINARY, "transfer", config.string(), "--cluster", "--duration", "30", "--from",
+       (dir / "mtrl" / "checkpoints" / "learner.ckpt").string(), "--set", "tasks=[door-close-v2]",
+       "--set", "run.name=transfer", "--set", "transfer.exploration_steps=600"},
+      (dir / "transfer.log").string());
+  ASSERT_EQ(transfer.Wait(180), 0) << transfer.Log();
+  const fs::path logs = dir / "transfer" / "logs";
+  EXPECT_THAT(Read(logs / "learner.log"), testing::HasSubstr("(2 source tasks)"));
+  EXPECT_THAT(Read(logs / "learner.log"),
+              testing::HasSubstr("600 exploration steps stored; the policy is released"));
+  for (const char* actor : {"actor-0.log", "actor-1.log"}) {
+    const std::string log = Read(logs / actor);
+    EXPECT_THAT(log, testing::HasSubstr("exploring with pi_explore over 2 source tasks")) << log;
+    EXPECT_THAT(log, testing::HasSubstr("exploration over at version")) << log;
+  }
+  EXPECT_THAT(Read(dir / "transfer" / "run.json"), testing::HasSubstr("\"kind\": \"transfer\""));
+  EXPECT_THAT(transfer.Log(), testing::Not(testing::HasSubstr("restarting")));
+}
+
 }  // namespace
 }  // namespace taco

@@ -64,8 +64,7 @@ Status InitializeForTransfer(const TransferSource& source, NewTaskWeights init, 
   if (init == NewTaskWeights::kConvex) {
     try {
       at::Generator gen = at::detail::createCPUGenerator(seed);
-      const torch::Tensor beta =
-          SimplexColumns(source.task_weights.size(1), target.num_tasks, gen);
+      const torch::Tensor beta = SimplexColumns(source.task_weights.size(1), target.num_tasks, gen);
       torch::NoGradGuard no_grad;
       learner->task_weights().copy_(source.task_weights.mm(beta));
     } catch (const std::exception& e) {
@@ -82,9 +81,9 @@ NamedTensors ExplorationParameters(const TransferSource& source, const torch::Te
 }
 
 StatusOr<std::unique_ptr<ExplorationPolicy>> ExplorationPolicy::Create(const PacoOptions& network,
-                                                                      TransferSource source,
-                                                                      int64_t num_envs,
-                                                                      uint64_t seed) {
+                                                                       TransferSource source,
+                                                                       int64_t num_envs,
+                                                                       uint64_t seed) {
   if (num_envs < 1) return InvalidArgumentError("π_explore needs at least one env");
   if (!source.task_weights.defined() || source.task_weights.dim() != 2) {
     return InvalidArgumentError("π_explore needs the source tasks' W [K, T]");
@@ -123,11 +122,10 @@ Status ExplorationPolicy::Redraw(const std::vector<int>& envs) {
 
 StatusOr<torch::Tensor> ExplorationPolicy::Act(const torch::Tensor& obs) {
   if (!obs.defined() || obs.dim() != 2 || obs.size(0) != env_ids_.size(0)) {
-    return InvalidArgumentError("π_explore acts for exactly " +
-                                std::to_string(env_ids_.size(0)) + " envs");
+    return InvalidArgumentError("π_explore acts for exactly " + std::to_string(env_ids_.size(0)) +
+                                " envs");
   }
   return policy_->Act(obs, env_ids_, /*deterministic=*/false);
 }
 
 }  // namespace paco
-

@@ -19,9 +19,13 @@
 
 namespace paco {
 
+// The name under which a transfer learner broadcasts the source tasks' W
+// while it explores; actors that see it act with π_explore.
+inline constexpr char kTransferSourceWeights[] = "transfer.source_task_weights";
+
 struct TransferSource {
-  PacoOptions options;     // of the multi-task run
-  NamedTensors actor_phi;  // "actor.*": Φ* of the policy
+  PacoOptions options;         // of the multi-task run
+  NamedTensors actor_phi;      // "actor.*": Φ* of the policy
   torch::Tensor task_weights;  // W of the source tasks [K, T_source], CPU float32
 };
 
