@@ -32,8 +32,13 @@ struct Child {
   pid_t pid = -1;
   int restarts = 0;
   absl::Time next_start = absl::InfinitePast();
+  absl::Time started = absl::InfinitePast();
   absl::Duration backoff = absl::Seconds(1);
 };
+
+// A child that ran this long before it stopped was healthy: its next
+// restart waits the shortest time again.
+constexpr absl::Duration kHealthyRun = absl::Minutes(5);
 
 pid_t Spawn(const Child& child, const std::string& log_path) {
   const pid_t pid = fork();
@@ -96,6 +101,7 @@ void Cluster::StartDue() {
   for (Child& c : children_) {
     if (c.pid > 0 || now < c.next_start) continue;
     c.pid = Spawn(c, absl::StrCat(logs_, "/", c.name, ".log"));
+    c.started = now;
     TACO_LOG(INFO) << (c.restarts > 0 ? "restarted " : "started ") << c.name << " (pid " << c.pid
                    << "), log " << logs_ << "/" << c.name << ".log";
   }
@@ -109,6 +115,7 @@ void Cluster::Reap(bool stopping) {
       if (c.pid != pid) continue;
       c.pid = -1;
       if (stopping) break;
+      if (absl::Now() - c.started > kHealthyRun) c.backoff = absl::Seconds(1);
       const std::string how = WIFSIGNALED(status) ? absl::StrCat("signal ", WTERMSIG(status))
                                                   : absl::StrCat("exit code ", WEXITSTATUS(status));
       TACO_LOG(WARNING) << c.name << " stopped (" << how << "); restarting in "
@@ -166,7 +173,9 @@ void Cluster::Progress() {
   std::string line = absl::StrFormat(
       "[up] env steps %.0f (%.0f/s) | updates %.0f (%.1f/s) | parameter version %.0f | mean "
       "success %s",
-      steps, (steps - last_steps_) / dt, updates, (updates - last_updates_) / dt, version,
+      // A restarted process counts from zero again: no negative rates.
+      steps, std::max(0.0, steps - last_steps_) / dt, updates,
+      std::max(0.0, updates - last_updates_) / dt, version,
       mean.empty() ? std::string("-") : absl::StrFormat("%.2f", mean.begin()->second));
   std::printf("%s\n", line.c_str());
   if (!success.empty()) {

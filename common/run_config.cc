@@ -205,6 +205,16 @@ void CheckCrossFields(ConfigSection root, RunConfig* c) {
                                                 ") must be at least the number of tasks (",
                                                 c->tasks.size(), ")"));
   }
+  const TransferConfig& t = c->transfer;
+  if (t.enabled && t.exploration_steps > 0 && t.exploration_steps <= c->trainer.exploration_steps) {
+    // Updates start after trainer.exploration_steps: the value functions
+    // would get none of their own before the policy is released.
+    root.Child("transfer")
+        .AddError(
+            "exploration_steps",
+            absl::StrCat("(", t.exploration_steps, ") must exceed trainer.exploration_steps (",
+                         c->trainer.exploration_steps, "), or be 0 for no exploration phase"));
+  }
   ConfigSection dist = root.Child("task_distribution");
   const std::set<std::string> tasks(c->tasks.begin(), c->tasks.end());
   if (c->task_distribution.kind == "groups") {
@@ -226,8 +236,8 @@ void CheckCrossFields(ConfigSection root, RunConfig* c) {
   }
   if (c->task_distribution.kind == "online" && c->algorithm.name != "paco") {
     // The baselines have no compositional vectors w_τ to compose θ_τ from.
-    dist.AddError("kind", absl::StrCat("online needs algorithm paco, not '", c->algorithm.name,
-                                       "'"));
+    dist.AddError("kind",
+                  absl::StrCat("online needs algorithm paco, not '", c->algorithm.name, "'"));
   }
   if (c->task_distribution.kind == "weights") {
     // Tasks the map leaves out keep weight 1.

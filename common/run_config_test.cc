@@ -91,6 +91,22 @@ TEST(RunConfigTest, TlsNeedsCertAndKey) {
   EXPECT_THAT(std::string(config.status().message()), HasSubstr("security.tls_key"));
 }
 
+TEST(RunConfigTest, TransferNeedsASourceAndExplorationBeyondTheWarmUp) {
+  auto no_source = ParseRunConfig("transfer:\n  enabled: true\n", "t.yaml", Known());
+  ASSERT_FALSE(no_source.ok());
+  EXPECT_THAT(std::string(no_source.status().message()), HasSubstr("transfer.source_checkpoint"));
+  auto short_exploration = ParseRunConfig(
+      "trainer:\n  exploration_steps: 5000\ntransfer:\n  enabled: true\n"
+      "  source_checkpoint: a.ckpt\n  exploration_steps: 5000\n",
+      "t.yaml", Known());
+  ASSERT_FALSE(short_exploration.ok());
+  EXPECT_THAT(std::string(short_exploration.status().message()),
+              HasSubstr("must exceed trainer.exploration_steps (5000)"));
+  EXPECT_TRUE(
+      ParseRunConfig("transfer:\n  enabled: true\n  source_checkpoint: a.ckpt\n", "t.yaml", Known())
+          .ok());
+}
+
 TEST(RunConfigTest, PortCollisionIsAnError) {
   auto config = ParseRunConfig(
       "topology:\n  replay_base_port: 6000\n  replay_shards: 4\n  learner_port: 6002\n", "p.yaml",

@@ -270,6 +270,7 @@ absl::Status LearnerProcess::Setup() {
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(address, security.credentials, &port);
+  AcceptClientKeepalive(&builder);
   builder.SetMaxSendMessageSize(64 << 20);
   builder.RegisterService(parameter_service_.get());
   builder.RegisterService(health_.get());

@@ -17,6 +17,7 @@ namespace {
 
 constexpr char kAuthorization[] = "authorization";
 constexpr char kBearer[] = "Bearer ";
+constexpr int kKeepaliveMs = 20'000;
 
 absl::StatusOr<std::string> ReadSecret(const std::string& key, const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -183,8 +184,21 @@ std::shared_ptr<grpc::Channel> ClientSecurity::Channel(const std::string& addres
   args.SetMaxSendMessageSize(max_message_bytes);
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
+  // Pings find a peer that vanished without closing the connection (a
+  // machine lost, a cable pulled) instead of waiting for TCP to give up.
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, kKeepaliveMs);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10'000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
   if (!server_name_.empty()) args.SetSslTargetNameOverride(server_name_);
   return grpc::CreateCustomChannel(address, credentials_, args);
+}
+
+void AcceptClientKeepalive(grpc::ServerBuilder* builder) {
+  builder->AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder->AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+                              kKeepaliveMs / 2);
+  builder->AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
 }
 
 void ClientSecurity::Prepare(grpc::ClientContext* context) const {

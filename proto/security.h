@@ -66,6 +66,10 @@ class ClientSecurity {
   std::string server_name_;    // overrides the name checked against certificates
 };
 
+// Lets a server accept the keepalive pings of ClientSecurity's channels
+// (gRPC servers otherwise answer frequent pings by closing the connection).
+void AcceptClientKeepalive(grpc::ServerBuilder* builder);
+
 // True for addresses that only this machine can reach: 127.0.0.0/8, ::1,
 // localhost and unix sockets.
 bool IsLoopbackAddress(absl::string_view address);

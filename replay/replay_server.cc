@@ -19,6 +19,7 @@ absl::StatusOr<std::unique_ptr<ReplayServer>> ReplayServer::Start(
       std::make_unique<HealthService>("replay", TACO_VERSION, options.security.authenticator);
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.address, options.security.credentials, &server->port_);
+  AcceptClientKeepalive(&builder);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
   builder.RegisterService(server->service_.get());
