@@ -47,7 +47,9 @@ class ReplayProcessTest : public testing::Test {
         std::vector<std::string>{TACO_BINARY, "replay", config_, "--shard", "0"},
         dir_ + "/shard.log");
     // Ready once Info answers.
-    ReplaySamplerOptions so{{address_}, kTasks};
+    ReplaySamplerOptions so;
+    so.shard_addresses = {address_};
+    so.tasks = kTasks;
     auto sampler = *ReplaySampler::Create(so);
     for (int i = 0; i < 200; ++i) {
       if (sampler->Info(absl::Milliseconds(200)).ok()) return shard;
@@ -58,7 +60,9 @@ class ReplayProcessTest : public testing::Test {
   }
 
   std::map<std::string, uint64_t> Sizes() {
-    ReplaySamplerOptions so{{address_}, kTasks};
+    ReplaySamplerOptions so;
+    so.shard_addresses = {address_};
+    so.tasks = kTasks;
     auto info = (*ReplaySampler::Create(so))->Info(absl::Seconds(5));
     std::map<std::string, uint64_t> sizes;
     if (!info.ok()) return sizes;
@@ -97,7 +101,9 @@ TEST_F(ReplayProcessTest, KillNineLosesOnlyWhatCameAfterTheCheckpoint) {
   shard = StartShard();
   // Exactly the checkpoint: 10 batches; the 5 after it are the documented loss.
   EXPECT_EQ(Sizes()["reach-v2"], 10u * 16);
-  ReplaySamplerOptions so{{address_}, kTasks};
+  ReplaySamplerOptions so;
+  so.shard_addresses = {address_};
+  so.tasks = kTasks;
   auto info = (*ReplaySampler::Create(so))->Info(absl::Seconds(5));
   ASSERT_TRUE(info.ok());
   ASSERT_EQ((*info)[0].sequences_size(), 1);
