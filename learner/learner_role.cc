@@ -83,6 +83,7 @@ class LearnerProcess {
   // with every version while π_explore collects the first n_e env steps.
   std::unique_ptr<paco::TransferSource> transfer_source_;
   bool exploring_ = false;
+  bool publish_next_ = false;
   absl::Time last_checkpoint_ = absl::InfinitePast();
 
   absl::Mutex mu_;
@@ -324,9 +325,9 @@ absl::Status LearnerProcess::Run() {
                                                               : "Phi and w")
                      << ")";
       learner_->set_train_scope(TransferScope());
-      // The actors stop exploring with the first version without the source W.
-      result = Publish();
-      if (!result.ok()) break;
+      // The actors stop exploring with the first version without the source
+      // W: the next update publishes one (versions follow the update count).
+      publish_next_ = true;
     }
     if (!ready) {
       absl::SleepFor(absl::Milliseconds(10));
@@ -345,7 +346,9 @@ absl::Status LearnerProcess::Run() {
     // Statistics cost a device-to-host copy: read them once per published
     // version, not at every update.
     const bool publish =
+        publish_next_ ||
         (learner_->num_updates() + 1) % config_.topology.publish_every_updates == 0;
+    publish_next_ = false;
     paco::UpdateStats stats;
     result = FromPaco(learner_->Update(b, publish ? &stats : nullptr));
     if (!result.ok()) break;
