@@ -234,18 +234,8 @@ absl::Status Trainer::Setup() {
 
 absl::Status Trainer::SetupTransfer(bool resumed) {
   const TransferConfig& t = config_.transfer;
-  auto source = paco::LoadTransferSource(t.source_checkpoint);
-  if (!source.ok()) {
-    return Annotate(FromPaco(source.status()),
-                    absl::StrCat("transfer.source_checkpoint '", t.source_checkpoint, "'"));
-  }
-  // A resumed transfer run continues from its own checkpoint instead.
-  if (!resumed) {
-    auto init = paco::ParseNewTaskWeights(t.new_task_weights);
-    if (!init.ok()) return FromPaco(init.status());
-    TACO_RETURN_IF_ERROR(FromPaco(paco::InitializeForTransfer(
-        *source, *init, static_cast<uint64_t>(config_.run.seed) * 31 + 7, learner_.get())));
-  }
+  TACO_ASSIGN_OR_RETURN(std::unique_ptr<paco::TransferSource> source,
+                        StartTransfer(config_, resumed, learner_.get()));
   const int64_t source_tasks = source->task_weights.size(1);
   auto explore =
       paco::ExplorationPolicy::Create(paco_options_, std::move(*source), config_.trainer.num_envs,

@@ -163,18 +163,7 @@ void LearnerProcess::PrefetchLoop() {
 
 absl::Status LearnerProcess::SetupTransfer(bool resumed) {
   const TransferConfig& t = config_.transfer;
-  auto source = paco::LoadTransferSource(t.source_checkpoint);
-  if (!source.ok()) {
-    return Annotate(FromPaco(source.status()),
-                    absl::StrCat("transfer.source_checkpoint '", t.source_checkpoint, "'"));
-  }
-  if (!resumed) {
-    auto init = paco::ParseNewTaskWeights(t.new_task_weights);
-    if (!init.ok()) return FromPaco(init.status());
-    TACO_RETURN_IF_ERROR(FromPaco(paco::InitializeForTransfer(
-        *source, *init, static_cast<uint64_t>(config_.run.seed) * 31 + 7, learner_.get())));
-  }
-  transfer_source_ = std::make_unique<paco::TransferSource>(std::move(*source));
+  TACO_ASSIGN_OR_RETURN(transfer_source_, StartTransfer(config_, resumed, learner_.get()));
   // Whether the shards already hold n_e transitions is known once they
   // answer; until then the phase explores.
   exploring_ = t.exploration_steps > 0;
@@ -446,6 +435,24 @@ void ExportUpdateMetrics(const std::vector<std::string>& tasks, const std::vecto
       .Set(stats.alpha_loss);
   m.Gauge("taco_learner_q_mean", "Mean Q(s, a) over critics and batch, last published update")
       .Set(stats.q_mean);
+}
+
+absl::StatusOr<std::unique_ptr<paco::TransferSource>> StartTransfer(const RunConfig& config,
+                                                                    bool resumed,
+                                                                    paco::Learner* learner) {
+  const TransferConfig& t = config.transfer;
+  auto source = paco::LoadTransferSource(t.source_checkpoint);
+  if (!source.ok()) {
+    return Annotate(FromPaco(source.status()),
+                    absl::StrCat("transfer.source_checkpoint '", t.source_checkpoint, "'"));
+  }
+  if (!resumed) {
+    auto init = paco::ParseNewTaskWeights(t.new_task_weights);
+    if (!init.ok()) return FromPaco(init.status());
+    TACO_RETURN_IF_ERROR(FromPaco(paco::InitializeForTransfer(
+        *source, *init, static_cast<uint64_t>(config.run.seed) * 31 + 7, learner)));
+  }
+  return std::make_unique<paco::TransferSource>(std::move(*source));
 }
 
 void ExportCheckpointMetrics(absl::Duration took) {

@@ -8,6 +8,7 @@
 #define TACO_LEARNER_LEARNER_ROLE_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,8 @@
 #include "common/run_config.h"
 
 namespace paco {
+class Learner;
+struct TransferSource;
 struct UpdateStats;
 }  // namespace paco
 
@@ -38,6 +41,14 @@ void ExportLearnerCounts(const std::vector<std::string>& tasks, const std::vecto
 void ExportUpdateMetrics(const std::vector<std::string>& tasks, const std::vector<double>& p,
                          const paco::UpdateStats& stats);
 void ExportCheckpointMetrics(absl::Duration took);
+
+// The start of a transfer phase (config.transfer, shared with `taco
+// transfer`): reads the source run's Φ* and W and, unless the learner was
+// `resumed` from the transfer run's own checkpoint, gives `learner` Φ* and
+// the new tasks' w. Errors name transfer.source_checkpoint.
+absl::StatusOr<std::unique_ptr<paco::TransferSource>> StartTransfer(const RunConfig& config,
+                                                                    bool resumed,
+                                                                    paco::Learner* learner);
 
 }  // namespace taco
 

@@ -1,9 +1,11 @@
 #include "tests/cluster_checks.h"
 
 #include <algorithm>
+#include <fstream>
 #include <regex>
 
 #include "replay/table_file.h"
+#include "tests/subprocess.h"
 
 namespace taco {
 
@@ -50,6 +52,28 @@ int64_t CheckpointedTransitions(const fs::path& shard_dir) {
     if (contents.ok()) total += contents->transitions.size;
   }
   return total;
+}
+
+SmallCluster WriteSmallClusterConfig(const std::filesystem::path& dir, const std::string& name,
+                                     const std::string& extra) {
+  SmallCluster cluster;
+  cluster.config = dir / (name + ".yaml");
+  cluster.metrics_port = FreePort();
+  const int port = FreePort();
+  std::ofstream(cluster.config)
+      << "run: {name: " << name << ", output_dir: " << dir.string() << "}\n"
+      << "tasks: [reach-v2, push-v2]\n"
+      << "env: {max_episode_steps: 50}\n"
+      << "algorithm: {hidden_sizes: [32, 32]}\n"
+      << "trainer: {batch_size: 32, exploration_steps: 400, env_steps_per_update: 2, "
+         "replay_capacity: 20000, eval_interval_env_steps: 400, eval_episodes_per_task: 1, "
+         "threads: 1}\n"
+      << "topology: {replay_shards: 2, actors: 2, envs_per_actor: 1, actor_batch: 16, "
+         "publish_every_updates: 5, replay_base_port: "
+      << port << ", learner_port: " << port + 2 << "}\n"
+      << "metrics: {base_port: " << cluster.metrics_port << "}\n"
+      << extra;
+  return cluster;
 }
 
 }  // namespace taco

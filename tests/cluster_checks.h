@@ -18,6 +18,17 @@ std::filesystem::path NewestCheckpoint(const std::filesystem::path& shard_dir);
 // Transitions held by the newest complete checkpoint of a replay shard.
 int64_t CheckpointedTransitions(const std::filesystem::path& shard_dir);
 
+// A small cluster for the multi-process tests: reach-v2 and push-v2, 32×32
+// networks, 50-step episodes, 2 shards and 2 actors on free loopback ports,
+// the run folder dir/name. `extra` is appended (sections the base leaves
+// out: checkpoint, security, ...); change the base's values with --set.
+struct SmallCluster {
+  std::filesystem::path config;
+  int metrics_port = 0;  // metrics.base_port
+};
+SmallCluster WriteSmallClusterConfig(const std::filesystem::path& dir, const std::string& name,
+                                     const std::string& extra = "");
+
 }  // namespace taco
 
 #endif  // TACO_TESTS_CLUSTER_CHECKS_H_

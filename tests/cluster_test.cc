@@ -24,21 +24,8 @@ TEST(ClusterTest, UpTrainsStopsCleanlyAndResumes) {
   const fs::path dir = fs::path(testing::TempDir()) / "cluster";
   fs::remove_all(dir);
   fs::create_directories(dir);
-  const int port = FreePort();
-  const int metrics = FreePort();
-  const fs::path config = dir / "small.yaml";
-  std::ofstream(config) << "run: {name: small, output_dir: " << dir.string() << "}\n"
-                        << "tasks: [reach-v2, push-v2]\n"
-                        << "env: {max_episode_steps: 50}\n"
-                        << "algorithm: {hidden_sizes: [32, 32]}\n"
-                        << "trainer: {batch_size: 32, exploration_steps: 400, "
-                           "env_steps_per_update: 2, replay_capacity: 20000, "
-                           "eval_interval_env_steps: 400, eval_episodes_per_task: 1, threads: 1}\n"
-                        << "topology: {replay_shards: 2, actors: 2, envs_per_actor: 1, "
-                           "actor_batch: 16, publish_every_updates: 5, replay_base_port: "
-                        << port << ", learner_port: " << port + 2 << "}\n"
-                        << "metrics: {base_port: " << metrics << "}\n"
-                        << "checkpoint: {interval_minutes: 600}\n";
+  const fs::path config =
+      WriteSmallClusterConfig(dir, "small", "checkpoint: {interval_minutes: 600}\n").config;
 
   Subprocess first({TACO_BINARY, "up", config.string(), "--duration", "45"},
                    (dir / "up1.log").string());
@@ -79,23 +66,12 @@ TEST(ClusterTest, UpTrainsWithMutualTlsAndToken) {
   auto certs = MakeTestCertificates((dir / "certs").string());
   ASSERT_TRUE(certs.ok()) << certs.status();
   const std::string token = WriteTestFile((dir / "token").string(), "cluster-token-7\n");
-  const int port = FreePort();
-  const int metrics = FreePort();
-  const fs::path config = dir / "tls.yaml";
-  std::ofstream(config) << "run: {name: tls, output_dir: " << dir.string() << "}\n"
-                        << "tasks: [reach-v2, push-v2]\n"
-                        << "env: {max_episode_steps: 50}\n"
-                        << "algorithm: {hidden_sizes: [32, 32]}\n"
-                        << "trainer: {batch_size: 32, exploration_steps: 400, "
-                           "env_steps_per_update: 2, replay_capacity: 20000, "
-                           "eval_interval_env_steps: 400, eval_episodes_per_task: 1, threads: 1}\n"
-                        << "topology: {replay_shards: 2, actors: 1, envs_per_actor: 1, "
-                           "actor_batch: 16, publish_every_updates: 5, replay_base_port: "
-                        << port << ", learner_port: " << port + 2 << "}\n"
-                        << "metrics: {base_port: " << metrics << "}\n"
-                        << "security: {tls_cert: " << certs->cert << ", tls_key: " << certs->key
-                        << ", ca_cert: " << certs->ca << ", client_ca: " << certs->ca
-                        << ", token_file: " << token << "}\n";
+  const fs::path config =
+      WriteSmallClusterConfig(dir, "tls",
+                              "security: {tls_cert: " + certs->cert + ", tls_key: " + certs->key +
+                                  ", ca_cert: " + certs->ca + ", client_ca: " + certs->ca +
+                                  ", token_file: " + token + "}\n")
+          .config;
   Subprocess up({TACO_BINARY, "up", config.string(), "--duration", "30"},
                 (dir / "up.log").string());
   ASSERT_EQ(up.Wait(180), 0) << up.Log();
@@ -114,28 +90,16 @@ TEST(ClusterTest, TransferPhaseRunsOnTheCluster) {
   const fs::path dir = fs::path(testing::TempDir()) / "cluster-transfer";
   fs::remove_all(dir);
   fs::create_directories(dir);
-  const int port = FreePort();
-  const int metrics = FreePort();
-  const fs::path config = dir / "small.yaml";
-  std::ofstream(config) << "run: {name: mtrl, output_dir: " << dir.string() << "}\n"
-                        << "tasks: [reach-v2, push-v2]\n"
-                        << "env: {max_episode_steps: 50}\n"
-                        << "algorithm: {hidden_sizes: [32, 32]}\n"
-                        << "trainer: {batch_size: 32, exploration_steps: 200, "
-                           "env_steps_per_update: 2, replay_capacity: 20000, total_env_steps: 400, "
-                           "eval_interval_env_steps: 400, eval_episodes_per_task: 1, threads: 1}\n"
-                        << "topology: {replay_shards: 1, actors: 2, envs_per_actor: 1, "
-                           "actor_batch: 16, publish_every_updates: 5, replay_base_port: "
-                        << port << ", learner_port: " << port + 2 << "}\n"
-                        << "metrics: {base_port: " << metrics << "}\n";
-  Subprocess mtrl({TACO_BINARY, "train-local", config.string(), "--set", "metrics.base_port=0"},
+  const fs::path config = WriteSmallClusterConfig(dir, "mtrl").config;
+  Subprocess mtrl({TACO_BINARY, "train-local", config.string(), "--set", "metrics.base_port=0",
+                   "--set", "trainer.total_env_steps=400"},
                   (dir / "mtrl.log").string());
   ASSERT_EQ(mtrl.Wait(120), 0) << mtrl.Log();
-  Subprocess transfer(
-      {TACO_BINARY, "transfer", config.string(), "--cluster", "--duration", "30", "--from",
-       (dir / "mtrl" / "checkpoints" / "learner.ckpt").string(), "--set", "tasks=[door-close-v2]",
-       "--set", "run.name=transfer", "--set", "transfer.exploration_steps=600"},
-      (dir / "transfer.log").string());
+  Subprocess transfer({TACO_BINARY, "transfer", config.string(), "--cluster", "--duration", "30",
+                       "--from", (dir / "mtrl" / "checkpoints" / "learner.ckpt").string(), "--set",
+                       "tasks=[door-close-v2]", "--set", "run.name=transfer", "--set",
+                       "transfer.exploration_steps=600", "--set", "topology.replay_shards=1"},
+                      (dir / "transfer.log").string());
   ASSERT_EQ(transfer.Wait(180), 0) << transfer.Log();
   const fs::path logs = dir / "transfer" / "logs";
   EXPECT_THAT(Read(logs / "learner.log"), testing::HasSubstr("(2 source tasks)"));

@@ -14,6 +14,7 @@
 
 #include "common/metrics_scrape.h"
 #include "gtest/gtest.h"
+#include "tests/cluster_checks.h"
 #include "tests/subprocess.h"
 
 namespace taco {
@@ -106,22 +107,11 @@ TEST(DashboardsTest, EveryPanelQueryReturnsDataFromALiveCluster) {
   const fs::path dir = fs::path(testing::TempDir()) / "dashboards";
   fs::remove_all(dir);
   fs::create_directories(dir);
-  const int port = FreePort();
-  const int metrics = FreePort();
-  const fs::path config = dir / "small.yaml";
   // Checkpoints every 6 s so their age and duration exist during the run.
-  std::ofstream(config) << "run: {name: small, output_dir: " << dir.string() << "}\n"
-                        << "tasks: [reach-v2, push-v2]\n"
-                        << "env: {max_episode_steps: 50}\n"
-                        << "algorithm: {hidden_sizes: [32, 32]}\n"
-                        << "trainer: {batch_size: 32, exploration_steps: 400, "
-                           "env_steps_per_update: 2, replay_capacity: 20000, "
-                           "eval_interval_env_steps: 400, eval_episodes_per_task: 1, threads: 1}\n"
-                        << "topology: {replay_shards: 2, actors: 2, envs_per_actor: 1, "
-                           "actor_batch: 16, publish_every_updates: 5, replay_base_port: "
-                        << port << ", learner_port: " << port + 2 << "}\n"
-                        << "metrics: {base_port: " << metrics << "}\n"
-                        << "checkpoint: {interval_minutes: 0.1}\n";
+  const SmallCluster small =
+      WriteSmallClusterConfig(dir, "small", "checkpoint: {interval_minutes: 0.1}\n");
+  const fs::path config = small.config;
+  const int metrics = small.metrics_port;
   Subprocess cluster({TACO_BINARY, "up", config.string(), "--duration", "240"},
                      (dir / "up.log").string());
 

@@ -53,6 +53,20 @@ bool AnyEqual(const std::vector<torch::Tensor>& a, const std::vector<torch::Tens
   return false;
 }
 
+// What LoadTransferSource reads, taken from a learner in memory.
+TransferSource SourceOf(const Learner& learner) {
+  TransferSource source;
+  source.options = learner.options();
+  for (auto& [name, t] : learner.ExportActorParameters()) {
+    if (name == "task_weights") {
+      source.task_weights = t;
+    } else {
+      source.actor_phi.emplace_back(name, t);
+    }
+  }
+  return source;
+}
+
 // A trained-for-a-few-steps 4-task learner saved as the transfer source.
 class TransferTest : public ::testing::Test {
  protected:
@@ -90,15 +104,7 @@ TEST_F(TransferTest, PolicyPhiIsCopiedCriticsAndNewWStartFresh) {
 TEST(TransferInitTest, ConvexInitIsAConvexCombinationOfTheSourceW) {
   // Two source tasks and K = 3: W_source β = w has one solution β.
   auto two = std::move(Learner::Create(Small(2, 3))).value();
-  TransferSource source;
-  source.options = two->options();
-  for (auto& [name, t] : two->ExportActorParameters()) {
-    if (name == "task_weights") {
-      source.task_weights = t;
-    } else {
-      source.actor_phi.emplace_back(name, t);
-    }
-  }
+  const TransferSource source = SourceOf(*two);
   auto learner = std::move(Learner::Create(Small(3, 99))).value();
   ASSERT_TRUE(InitializeForTransfer(source, NewTaskWeights::kConvex, 5, learner.get()).ok());
   const torch::Tensor w_new = learner->task_weights().detach();
@@ -158,15 +164,7 @@ TEST(TransferExplorationTest, ExplorationPolicyUsesWTildeEqualsWBeta) {
 
 TEST(TransferExplorationTest, ExplorationPolicyRedrawsOnlyTheEndedEpisodes) {
   auto learner = std::move(Learner::Create(Small(3, 2))).value();
-  TransferSource source;
-  source.options = learner->options();
-  for (auto& [name, t] : learner->ExportActorParameters()) {
-    if (name == "task_weights") {
-      source.task_weights = t;
-    } else {
-      source.actor_phi.emplace_back(name, t);
-    }
-  }
+  const TransferSource source = SourceOf(*learner);
   auto explore = ExplorationPolicy::Create(source.options, source, 4, 11);
   ASSERT_TRUE(explore.ok()) << explore.status().ToString();
   const torch::Tensor before = (*explore)->beta().clone();
