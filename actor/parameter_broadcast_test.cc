@@ -72,7 +72,7 @@ TEST(SecureBroadcastTest, OnlySubscribersWithTheTokenOverTlsReceiveParameters) {
   config.tls_cert = certs->cert;
   config.tls_key = certs->key;
   config.ca_cert = certs->ca;
-  config.token_file = WriteTestFile(testing::TempDir() + "/broadcast.token", "learner-token\n");
+  config.token_file = WriteTestFile(certs->dir + "/broadcast.token", "learner-token\n");
   auto security = MakeServerSecurity(config, "127.0.0.1:0");
   ASSERT_TRUE(security.ok()) << security.status();
   ParameterStore store;
@@ -89,7 +89,7 @@ TEST(SecureBroadcastTest, OnlySubscribersWithTheTokenOverTlsReceiveParameters) {
   o.address = "localhost:" + std::to_string(port);
   o.initial_backoff = absl::Milliseconds(20);
   SecurityConfig wrong = config;
-  wrong.token_file = WriteTestFile(testing::TempDir() + "/broadcast-wrong.token", "guess\n");
+  wrong.token_file = WriteTestFile(certs->dir + "/broadcast-wrong.token", "guess\n");
   o.security = *ClientSecurity::FromConfig(wrong);
   {
     ParameterSubscriber intruder(o);

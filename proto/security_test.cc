@@ -78,8 +78,8 @@ class SecureHealthTest : public ::testing::Test {
     auto certs = MakeTestCertificates(testing::TempDir() + "/certs");
     ASSERT_TRUE(certs.ok()) << certs.status();
     certs_ = new TestCertificates(*certs);
-    token_ = WriteTestFile(testing::TempDir() + "/right.token", "s3cret-token-0123456789\n");
-    wrong_token_ = WriteTestFile(testing::TempDir() + "/wrong.token", "s3cret-token-0123456780\n");
+    token_ = WriteTestFile(certs_->dir + "/right.token", "s3cret-token-0123456789\n");
+    wrong_token_ = WriteTestFile(certs_->dir + "/wrong.token", "s3cret-token-0123456780\n");
   }
   static void TearDownTestSuite() { delete certs_; }
 

@@ -245,7 +245,7 @@ TEST(ReplayServiceTest, TlsAndTokenGuardEveryCall) {
   config.tls_cert = certs->cert;
   config.tls_key = certs->key;
   config.ca_cert = certs->ca;
-  config.token_file = WriteTestFile(testing::TempDir() + "/replay.token", "replay-token-42\n");
+  config.token_file = WriteTestFile(certs->dir + "/replay.token", "replay-token-42\n");
   ReplayServerOptions o = ServerOptions(0, 1);
   o.security = *MakeServerSecurity(config, o.address);
   auto server = *ReplayServer::Start(o);

@@ -2,6 +2,8 @@
 // checkpoint, π_explore's weights, and what each TrainScope leaves alone.
 #include "learner/paco/transfer.h"
 
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "gtest/gtest.h"
@@ -73,7 +75,8 @@ class TransferTest : public ::testing::Test {
   void SetUp() override {
     source_ = std::move(Learner::Create(Small(4, 3))).value();
     for (int i = 0; i < 3; ++i) ASSERT_TRUE(source_->Update(Batch(16, 4, i)).ok());
-    path_ = testing::TempDir() + "/transfer_source.ckpt";
+    // One file per process: ctest runs this fixture's tests side by side.
+    path_ = testing::TempDir() + "/transfer_source." + std::to_string(getpid()) + ".ckpt";
     ASSERT_TRUE(source_->Save(path_).ok());
   }
 

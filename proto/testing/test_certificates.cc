@@ -1,6 +1,7 @@
 #include "proto/testing/test_certificates.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -49,9 +50,11 @@ std::string WriteTestFile(const std::string& path, const std::string& text) {
   return path;
 }
 
-absl::StatusOr<TestCertificates> MakeTestCertificates(const std::string& dir) {
+absl::StatusOr<TestCertificates> MakeTestCertificates(const std::string& parent) {
+  const std::string dir = absl::StrCat(parent, "/", getpid());
   std::filesystem::create_directories(dir);
   TestCertificates c;
+  c.dir = dir;
   absl::Status s = MakePair(dir, "main", &c.ca, &c.cert, &c.key);
   if (s.ok()) s = MakePair(dir, "other", &c.other_ca, &c.other_cert, &c.other_key);
   if (!s.ok()) return s;

@@ -11,7 +11,8 @@
 namespace taco {
 
 struct TestCertificates {
-  std::string ca;    // PEM files, all in one folder
+  std::string dir;   // this process's folder (tokens may go there too)
+  std::string ca;    // PEM files, all in that folder
   std::string cert;  // signed by ca: CN and SAN localhost, SAN 127.0.0.1
   std::string key;
   std::string other_ca;    // a CA that signed nothing of the above
@@ -19,7 +20,9 @@ struct TestCertificates {
   std::string other_key;
 };
 
-// Writes the files into `dir` (created). Fails when openssl is missing.
+// Writes the files into a folder of this process below `dir` (created), so
+// that test processes running side by side never mix their certificates.
+// Fails when openssl is missing.
 absl::StatusOr<TestCertificates> MakeTestCertificates(const std::string& dir);
 
 // Writes `text` to `path` with mode 0600 and returns `path`.
