@@ -4,7 +4,9 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <system_error>
 #include <vector>
 
@@ -14,6 +16,7 @@
 #include "cli/eval_csv.h"
 #include "cli/inspect_report.h"
 #include "cli/pca.h"
+#include "cli/run_report.h"
 #include "cli/svg_plot.h"
 #include "common/status.h"
 #include "learner/learner_config.h"
@@ -66,6 +69,34 @@ absl::StatusOr<std::vector<std::vector<double>>> LoadTaskVectors(const RunConfig
 }
 
 }  // namespace
+
+absl::StatusOr<RunConfig> ConfigOfCheckpoint(const std::string& checkpoint) {
+  const std::filesystem::path run_dir =
+      std::filesystem::absolute(checkpoint).parent_path().parent_path();
+  const std::string description = (run_dir / "run.json").string();
+  std::ifstream in(description);
+  if (!in) {
+    return absl::NotFoundError(absl::StrCat(
+        "no ", description, " beside checkpoint ", checkpoint,
+        ": pass the run's config instead (taco inspect CONFIG --checkpoint ", checkpoint, ")"));
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  TACO_ASSIGN_OR_RETURN(RunRecord run, ParseRunDescription(text.str(), description));
+  auto options = paco::Learner::ReadCheckpointOptions(checkpoint);
+  if (!options.ok()) return FromPaco(options.status());
+  RunConfig config;
+  config.source = description;
+  config.tasks = run.tasks;
+  config.run.name = run_dir.filename().string();
+  config.run.output_dir = run_dir.parent_path().string();
+  config.checkpoint.dir = std::filesystem::path(checkpoint).parent_path().string();
+  config.algorithm.name = paco::AlgorithmName(options->algorithm);
+  config.algorithm.num_components = static_cast<int>(options->num_components);
+  config.algorithm.hidden_sizes.assign(options->hidden_sizes.begin(), options->hidden_sizes.end());
+  config.algorithm.num_critic_replicas = static_cast<int>(options->num_critic_replicas);
+  return config;
+}
 
 absl::Status RunInspect(const RunConfig& config, const InspectOptions& options) {
   const std::string checkpoint =

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "common/run_config.h"
 
 namespace taco {
@@ -26,6 +27,12 @@ struct InspectOptions {
 // describes another model or the checkpoint has no W (a baseline). The table
 // and w_pca.svg come out even when eval.csv then fails.
 absl::Status RunInspect(const RunConfig& config, const InspectOptions& options);
+
+// For `taco inspect CHECKPOINT`: the run a checkpoint belongs to, from its
+// run folder (<run>/checkpoints/learner.ckpt next to <run>/run.json): the
+// task names from run.json, the network shape from the checkpoint, every
+// other setting at its default. Errors name the missing or damaged file.
+absl::StatusOr<RunConfig> ConfigOfCheckpoint(const std::string& checkpoint);
 
 }  // namespace taco
 

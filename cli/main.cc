@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -224,6 +225,7 @@ int main(int argc, char** argv) {
   CLI::App* inspect = app.add_subcommand(
       "inspect",
       "task similarity and groups from a PaCo checkpoint's w; PCA and learning-curve SVGs");
+  // CONFIG, or a checkpoint inside a run folder (its run.json names the tasks).
   AddConfigArgs(inspect, &inspect_args);
   inspect->add_option("--checkpoint", inspect_options.checkpoint,
                       "learner checkpoint (default <run dir>/checkpoints/learner.ckpt)");
@@ -347,6 +349,13 @@ int main(int argc, char** argv) {
     return ExitFor(RunEvalRole(*config, eval_options));
   }
   if (inspect->parsed()) {
+    // A checkpoint in a run folder stands for its run.
+    if (absl::EndsWith(inspect_args.path, ".ckpt")) {
+      auto config = ConfigOfCheckpoint(inspect_args.path);
+      if (!config.ok()) return ExitFor(config.status());
+      if (inspect_options.checkpoint.empty()) inspect_options.checkpoint = inspect_args.path;
+      return ExitFor(RunInspect(*config, inspect_options));
+    }
     auto config = LoadConfig(inspect_args);
     if (!config.ok()) return ExitFor(config.status());
     return ExitFor(RunInspect(*config, inspect_options));

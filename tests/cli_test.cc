@@ -239,6 +239,12 @@ TEST(CliTest, TransferFromAMultiTaskCheckpointAndReport) {
   EXPECT_THAT(report.output, HasSubstr("Multi-task success"));
   EXPECT_THAT(report.output, HasSubstr("Transfer (n:"));
   EXPECT_THAT(report.output, HasSubstr("door-close-v2"));
+  // A checkpoint in its run folder stands for the run: run.json names the tasks.
+  Result inspect = RunTaco("inspect " + source + " --out " + out + "/inspect");
+  ASSERT_EQ(inspect.exit_code, 0) << inspect.output;
+  EXPECT_THAT(inspect.output, HasSubstr("task similarity"));
+  EXPECT_THAT(inspect.output, HasSubstr("push-v2"));
+  EXPECT_TRUE(std::filesystem::exists(out + "/inspect/w_pca.svg"));
   Result bad = RunTaco("report " + out);
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_THAT(bad.output, HasSubstr("holds no run.json"));
