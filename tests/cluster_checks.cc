@@ -58,8 +58,10 @@ SmallCluster WriteSmallClusterConfig(const std::filesystem::path& dir, const std
                                      const std::string& extra) {
   SmallCluster cluster;
   cluster.config = dir / (name + ".yaml");
-  cluster.metrics_port = FreePort();
-  const int port = FreePort();
+  // Metrics: learner, evaluator, two shards, two actors (docs/metrics.md).
+  cluster.metrics_port = FreePortBlock({0, 1, 10, 11, 100, 101});
+  // Two shards and the learner, as the config below lays them out.
+  const int port = FreePortBlock({0, 1, 2});
   std::ofstream(cluster.config)
       << "run: {name: " << name << ", output_dir: " << dir.string() << "}\n"
       << "tasks: [reach-v2, push-v2]\n"

@@ -72,7 +72,7 @@ TEST(ClusterTest, UpTrainsWithMutualTlsAndToken) {
                                   ", ca_cert: " + certs->ca + ", client_ca: " + certs->ca +
                                   ", token_file: " + token + "}\n")
           .config;
-  Subprocess up({TACO_BINARY, "up", config.string(), "--duration", "30"},
+  Subprocess up({TACO_BINARY, "up", config.string(), "--duration", "45"},
                 (dir / "up.log").string());
   ASSERT_EQ(up.Wait(180), 0) << up.Log();
   const fs::path logs = dir / "tls" / "logs";

@@ -119,8 +119,8 @@ class FaultsTest : public testing::Test {
     fs::remove_all(dir);
     fs::create_directories(dir);
     run_ = dir / name;
-    replay_port_ = FreePort();
-    metrics_ = FreePort();
+    replay_port_ = FreePortBlock({0, 1, 2});
+    metrics_ = FreePortBlock({0, 1, 10, 11, 100, 101});
     const fs::path config = dir / "run.yaml";
     std::ofstream(config) << "run: {name: " << name << ", output_dir: " << dir.string() << "}\n"
                           << "tasks: [reach-v2, push-v2]\n"

@@ -6,9 +6,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <fstream>
 #include <iterator>
+#include <random>
 #include <thread>
 
 namespace taco {
@@ -81,6 +84,36 @@ int FreePort() {
   const int port = ntohs(addr.sin_port);
   close(fd);
   return port;
+}
+
+namespace {
+
+bool CanBind(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  const bool ok = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  close(fd);
+  return ok;
+}
+
+}  // namespace
+
+int FreePortBlock(const std::vector<int>& offsets) {
+  int span = 0;
+  for (int o : offsets) span = std::max(span, o);
+  std::mt19937 rng(static_cast<uint32_t>(getpid()) * 2654435761u ^
+                   static_cast<uint32_t>(time(nullptr)));
+  std::uniform_int_distribution<int> pick(20000, 32000 - span);
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    const int base = pick(rng);
+    bool free = true;
+    for (int o : offsets) free = free && CanBind(base + o);
+    if (free) return base;
+  }
+  return FreePort();
 }
 
 }  // namespace taco

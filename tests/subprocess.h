@@ -35,6 +35,12 @@ class Subprocess {
 // A TCP port on 127.0.0.1 that was free a moment ago.
 int FreePort();
 
+// A base port b such that b + o was free a moment ago for every offset o:
+// for a cluster whose processes take the ports base + offset. Drawn below
+// the kernel's ephemeral range (32768 and up), so that outgoing connections
+// of tests running side by side cannot take them in the meantime.
+int FreePortBlock(const std::vector<int>& offsets);
+
 }  // namespace taco
 
 #endif  // TACO_TESTS_SUBPROCESS_H_
