@@ -175,12 +175,12 @@ struct TransferConfig {
   // The run is a transfer phase: `taco transfer` sets it; with it `taco up`
   // (and its learner and actors) run the transfer phase on the cluster.
   bool enabled = false;
-  std::string source_checkpoint;   // a PaCo learner checkpoint of the multi-task run
-  int64_t exploration_steps = 20'000;  // n_e: π_explore acts, only the value functions train
-  std::string mode = "full";           // full | fixed_phi (Φ stays, only the new w train)
+  std::string source_checkpoint;            // a PaCo learner checkpoint of the multi-task run
+  int64_t exploration_steps = 20'000;       // n_e: π_explore acts, only the value functions train
+  std::string mode = "full";                // full | fixed_phi (Φ stays, only the new w train)
   std::string new_task_weights = "random";  // random (paper) | convex (W_source β)
-  double success_threshold = 0.9;      // a task is learnt at this eval success (paper: 0.9)
-  int64_t max_env_steps = 6'000'000;   // n_max: budget within which it must be learnt
+  double success_threshold = 0.9;           // a task is learnt at this eval success (paper: 0.9)
+  int64_t max_env_steps = 6'000'000;        // n_max: budget within which it must be learnt
 };
 
 struct LoggingConfig {
