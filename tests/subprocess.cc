@@ -2,16 +2,19 @@
 
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <fstream>
 #include <iterator>
+#include <mutex>
 #include <random>
+#include <string>
 #include <thread>
 
 namespace taco {
@@ -102,16 +105,38 @@ bool CanBind(int port) {
 }  // namespace
 
 int FreePortBlock(const std::vector<int>& offsets) {
+  // Tests run side by side and their clusters bind late, so "free now" is not
+  // enough: each port handed out is also claimed with a lock that this process
+  // holds until it exits, which other test processes respect.
+  static std::mutex mu;
+  static std::vector<int> held;  // lock descriptors, released at exit
+  static std::mt19937 rng(std::random_device{}());
+  std::lock_guard<std::mutex> lock(mu);
+  const std::string dir = "/tmp/taco-test-ports";
+  mkdir(dir.c_str(), 01777);
+  chmod(dir.c_str(), 01777);  // shared by tests run as different users
   int span = 0;
   for (int o : offsets) span = std::max(span, o);
-  std::mt19937 rng(static_cast<uint32_t>(getpid()) * 2654435761u ^
-                   static_cast<uint32_t>(time(nullptr)));
   std::uniform_int_distribution<int> pick(20000, 32000 - span);
   for (int attempt = 0; attempt < 1000; ++attempt) {
     const int base = pick(rng);
+    std::vector<int> claimed;
     bool free = true;
-    for (int o : offsets) free = free && CanBind(base + o);
-    if (free) return base;
+    for (int o : offsets) {
+      const std::string path = dir + "/" + std::to_string(base + o);
+      const int fd = open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0666);
+      if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0 || !CanBind(base + o)) {
+        if (fd >= 0) close(fd);
+        free = false;
+        break;
+      }
+      claimed.push_back(fd);
+    }
+    if (free) {
+      held.insert(held.end(), claimed.begin(), claimed.end());
+      return base;
+    }
+    for (int fd : claimed) close(fd);
   }
   return FreePort();
 }

@@ -38,7 +38,9 @@ int FreePort();
 // A base port b such that b + o was free a moment ago for every offset o:
 // for a cluster whose processes take the ports base + offset. Drawn below
 // the kernel's ephemeral range (32768 and up), so that outgoing connections
-// of tests running side by side cannot take them in the meantime.
+// of tests running side by side cannot take them in the meantime. The ports
+// stay claimed (a lock under /tmp/taco-test-ports) until this process exits,
+// so no two blocks handed out before then overlap.
 int FreePortBlock(const std::vector<int>& offsets);
 
 }  // namespace taco
