@@ -75,7 +75,11 @@ std::string Subprocess::Log() const {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
-int FreePort() {
+namespace {
+
+// A port the kernel picks from its ephemeral range; the fallback when no
+// claimed block can be found.
+int EphemeralPort() {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -88,8 +92,6 @@ int FreePort() {
   close(fd);
   return port;
 }
-
-namespace {
 
 bool CanBind(int port) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -138,7 +140,9 @@ int FreePortBlock(const std::vector<int>& offsets) {
     }
     for (int fd : claimed) close(fd);
   }
-  return FreePort();
+  return EphemeralPort();
 }
+
+int FreePort() { return FreePortBlock({0}); }
 
 }  // namespace taco
