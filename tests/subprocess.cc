@@ -77,31 +77,23 @@ std::string Subprocess::Log() const {
 
 namespace {
 
-// A port the kernel picks from its ephemeral range; the fallback when no
-// claimed block can be found.
-int EphemeralPort() {
+// Binds a TCP socket to 127.0.0.1:port (0: the kernel picks) and returns the
+// port bound, or -1 if it is taken. The socket is closed again.
+int BindLoopback(int port) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  const int port = ntohs(addr.sin_port);
-  close(fd);
-  return port;
-}
-
-bool CanBind(int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   addr.sin_port = htons(static_cast<uint16_t>(port));
-  const bool ok = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  socklen_t len = sizeof(addr);
+  int bound = -1;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    bound = ntohs(addr.sin_port);
+  }
   close(fd);
-  return ok;
+  return bound;
 }
 
 }  // namespace
@@ -127,7 +119,7 @@ int FreePortBlock(const std::vector<int>& offsets) {
     for (int o : offsets) {
       const std::string path = dir + "/" + std::to_string(base + o);
       const int fd = open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0666);
-      if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0 || !CanBind(base + o)) {
+      if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0 || BindLoopback(base + o) < 0) {
         if (fd >= 0) close(fd);
         free = false;
         break;
@@ -140,7 +132,7 @@ int FreePortBlock(const std::vector<int>& offsets) {
     }
     for (int fd : claimed) close(fd);
   }
-  return EphemeralPort();
+  return BindLoopback(0);  // unclaimed, from the ephemeral range: a last resort
 }
 
 int FreePort() { return FreePortBlock({0}); }

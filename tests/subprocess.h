@@ -32,8 +32,7 @@ class Subprocess {
   std::string log_path_;
 };
 
-// A TCP port on 127.0.0.1 that was free a moment ago, claimed as
-// FreePortBlock claims its ports.
+// A TCP port on 127.0.0.1 that was free a moment ago: FreePortBlock({0}).
 int FreePort();
 
 // A base port b such that b + o was free a moment ago for every offset o:
