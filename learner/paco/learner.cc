@@ -271,7 +271,7 @@ ForwardContext Learner::Context(const TaskRouting& routing, bool detach) const {
 // Losses
 
 LossTerms Learner::ComputeLosses(const DeviceBatch& batch, const TaskRouting& routing,
-                                 const TaskRouting& routing2) {
+                                 const TaskRouting& routing2, const torch::Tensor& policy_noise) {
   const int64_t b = batch.obs.size(0);
   const bool paco = options_.algorithm == Algorithm::kPaco;
   LossTerms terms;
@@ -280,7 +280,7 @@ LossTerms Learner::ComputeLosses(const DeviceBatch& batch, const TaskRouting& ro
 
   // Policy at both steps of every sequence: rows [0, B) are s, [B, 2B) are s'.
   torch::Tensor states = torch::cat({batch.obs, batch.next_obs}, 0);
-  PolicySample pi = actor_->Sample(states, Context(routing2, false), gen_);
+  PolicySample pi = actor_->Sample(states, Context(routing2, false), gen_, policy_noise);
   torch::Tensor log_alpha = log_alpha_.index_select(0, routing2.task());
   torch::Tensor alpha = log_alpha.detach().clamp_min(options_.min_log_alpha).exp();
 
@@ -357,10 +357,25 @@ LossTerms Learner::ComputeLosses(const DeviceBatch& batch, const TaskRouting& ro
   return terms;
 }
 
-StatusOr<LossTerms> Learner::ComputeLossAndGradients(const TransitionBatch& batch) {
+StatusOr<LossTerms> Learner::ComputeLossAndGradients(const TransitionBatch& batch,
+                                                     const torch::Tensor& policy_noise) {
   // LibTorch reports failures (e.g. out of device memory) as exceptions.
   try {
     PACO_ASSIGN_OR_RETURN(DeviceBatch db, ToDevice(batch));
+    torch::Tensor noise;
+    if (policy_noise.defined()) {
+      const int64_t rows = 2 * db.obs.size(0);
+      if (policy_noise.dim() != 2 || policy_noise.size(0) != rows ||
+          policy_noise.size(1) != options_.action_dim || !policy_noise.is_floating_point()) {
+        return InvalidArgumentError(
+            "policy_noise must be a floating tensor of shape [" + std::to_string(rows) + ", " +
+            std::to_string(options_.action_dim) + "], got " + ShapeString(policy_noise.sizes()));
+      }
+      noise = policy_noise.to(device_, torch::kFloat);
+      if (!torch::isfinite(noise).all().item<bool>()) {
+        return InvalidArgumentError("policy_noise has a non-finite entry");
+      }
+    }
     PACO_ASSIGN_OR_RETURN(TaskRouting routing,
                           TaskRouting::FromHost(db.host_task, options_.num_tasks, device_));
     std::vector<int64_t> task2 = db.host_task;
@@ -371,7 +386,7 @@ StatusOr<LossTerms> Learner::ComputeLossAndGradients(const TransitionBatch& batc
     critic_opt_->ZeroGrad();
     alpha_opt_->ZeroGrad();
     if (w_opt_) w_opt_->ZeroGrad();
-    LossTerms terms = ComputeLosses(db, routing, routing2);
+    LossTerms terms = ComputeLosses(db, routing, routing2, noise);
     terms.loss.backward();
     return terms;
   } catch (const std::exception& e) {
@@ -394,10 +409,11 @@ const char* TrainScopeName(TrainScope scope) {
   return "?";
 }
 
-Status Learner::Update(const TransitionBatch& batch, UpdateStats* stats) {
+Status Learner::Update(const TransitionBatch& batch, UpdateStats* stats,
+                       const torch::Tensor& policy_noise) {
   // LibTorch reports failures (e.g. out of device memory) as exceptions.
   try {
-    PACO_ASSIGN_OR_RETURN(LossTerms terms, ComputeLossAndGradients(batch));
+    PACO_ASSIGN_OR_RETURN(LossTerms terms, ComputeLossAndGradients(batch, policy_noise));
     // A skipped optimizer leaves its parameters and its moments untouched.
     critic_opt_->Step();
     if (train_scope_ != TrainScope::kValueOnly) {

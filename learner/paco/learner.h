@@ -130,12 +130,18 @@ class Learner {
 
   // One gradient step on `batch`. With `stats` null nothing is read back to
   // the host, so on a GPU the update runs without a synchronisation.
-  Status Update(const TransitionBatch& batch, UpdateStats* stats = nullptr);
+  // `policy_noise` [2B, action_dim], where defined, replaces the ε the update
+  // would draw for the policy's samples (LossTerms::noise), so that learners
+  // on different devices or in another implementation can be compared on
+  // one update; training leaves it undefined. w-reset draws stay random.
+  Status Update(const TransitionBatch& batch, UpdateStats* stats = nullptr,
+                const torch::Tensor& policy_noise = {});
 
   // Evaluates the losses and leaves their gradients in the parameters (set
   // to none first), without any step, target update or w-reset. For tests
-  // and diagnostics.
-  StatusOr<LossTerms> ComputeLossAndGradients(const TransitionBatch& batch);
+  // and diagnostics; `policy_noise` as for Update.
+  StatusOr<LossTerms> ComputeLossAndGradients(const TransitionBatch& batch,
+                                              const torch::Tensor& policy_noise = {});
 
   // The whole learner state: parameters, targets, W, log α, optimizer
   // states, counters, random generator state and the options.
@@ -185,7 +191,7 @@ class Learner {
   };
   StatusOr<DeviceBatch> ToDevice(const TransitionBatch& batch) const;
   LossTerms ComputeLosses(const DeviceBatch& batch, const TaskRouting& routing,
-                          const TaskRouting& routing2);
+                          const TaskRouting& routing2, const torch::Tensor& policy_noise);
   void ApplyResets(const LossTerms& terms, torch::Tensor* reset_mask);
   void FillStats(const LossTerms& terms, const torch::Tensor& reset, UpdateStats* stats) const;
   ForwardContext Context(const TaskRouting& routing, bool detach) const;

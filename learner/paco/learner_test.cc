@@ -622,17 +622,33 @@ TEST(CheckpointTest, ShapeWhoseSizeWrapsAroundIsDamage) {
   EXPECT_NE(records.status().message().find("bad shape of record 'x'"), std::string::npos);
 }
 
-void ExpectSameState(Learner& a, Learner& b) {
+// On the host: max|x − y| ≤ tol·max|y|, or equality where tol is 0 (learners
+// on different devices add up in different orders).
+testing::AssertionResult Close(const torch::Tensor& x, const torch::Tensor& y, double tol) {
+  torch::Tensor a = x.detach().cpu(), b = y.detach().cpu();
+  if (a.sizes() != b.sizes()) return testing::AssertionFailure() << "shapes differ";
+  if (tol == 0) {
+    return torch::equal(a, b) ? testing::AssertionSuccess()
+                              : testing::AssertionFailure() << "not equal";
+  }
+  const double diff = (a.to(torch::kDouble) - b.to(torch::kDouble)).abs().max().item<double>();
+  const double scale = b.abs().max().item<double>();
+  if (diff <= tol * scale) return testing::AssertionSuccess();
+  return testing::AssertionFailure()
+         << "max difference " << diff << " above " << tol << " × " << scale;
+}
+
+void ExpectSameState(Learner& a, Learner& b, double tol = 0) {
   auto pa = AllParams(a), pb = AllParams(b);
   ASSERT_EQ(pa.size(), pb.size());
-  for (size_t i = 0; i < pa.size(); ++i) EXPECT_TRUE(torch::equal(pa[i], pb[i])) << "param " << i;
+  for (size_t i = 0; i < pa.size(); ++i) EXPECT_TRUE(Close(pa[i], pb[i], tol)) << "param " << i;
   auto ta = a.target_critic()->parameters(), tb = b.target_critic()->parameters();
-  for (size_t i = 0; i < ta.size(); ++i) EXPECT_TRUE(torch::equal(ta[i], tb[i]));
-  auto same_opt = [](TfAdam& x, TfAdam& y) {
+  for (size_t i = 0; i < ta.size(); ++i) EXPECT_TRUE(Close(ta[i], tb[i], tol)) << "target " << i;
+  auto same_opt = [tol](TfAdam& x, TfAdam& y) {
     EXPECT_EQ(x.step_count(), y.step_count());
     for (size_t i = 0; i < x.first_moments().size(); ++i) {
-      EXPECT_TRUE(torch::equal(x.first_moments()[i], y.first_moments()[i]));
-      EXPECT_TRUE(torch::equal(x.second_moments()[i], y.second_moments()[i]));
+      EXPECT_TRUE(Close(x.first_moments()[i], y.first_moments()[i], tol)) << "m " << i;
+      EXPECT_TRUE(Close(x.second_moments()[i], y.second_moments()[i], tol)) << "v " << i;
     }
   };
   same_opt(a.actor_optimizer(), b.actor_optimizer());
@@ -784,6 +800,71 @@ TEST(LearnerTest, StatsDescribeTheUpdate) {
   EXPECT_NEAR(stats.loss, sum, 1e-4 * (1 + std::abs(sum)));
 }
 
+// ---------------------------------------------------------------------------
+// Devices: one update must mean the same on the CPU and on CUDA. Tests that
+// need CUDA skip without it; the noise injection they rely on is tested here
+// on the CPU.
+
+// Every case the loss tells apart: an absent task (2), a terminal and a
+// truncated step and, with `with_masked`, a task over ε (3).
+TransitionBatch MixedBatch(uint64_t seed, bool with_masked) {
+  const std::vector<int64_t> tasks = {0, 3, 1, 0, 3, 3, 1, 0, 0, 3, 1, 0};
+  TransitionBatch batch = MakeBatch(tasks, seed);
+  batch.terminal[3] = true;
+  batch.truncated[6] = true;
+  for (size_t i = 0; with_masked && i < tasks.size(); ++i) {
+    if (tasks[i] == 3) batch.reward[static_cast<int64_t>(i)] = 2e3;
+  }
+  return batch;
+}
+
+PacoOptions DeviceOptions(Algorithm algorithm, const std::string& device) {
+  PacoOptions o = SmallOptions(algorithm);
+  o.identical_component_init = false;  // distinct components: W and Φ both matter
+  o.device = device;
+  return o;
+}
+
+TEST(DeviceTest, InjectedPolicyNoiseReplacesTheDraw) {
+  const PacoOptions o = DeviceOptions(Algorithm::kPaco, "cpu");
+  auto a = MakeLearner(o);
+  auto b = MakeLearner(o);
+  const TransitionBatch batch = MixedBatch(30, /*with_masked=*/true);
+  // b's generator moves on; the injected noise makes it draw nothing.
+  ASSERT_TRUE(b->ComputeLossAndGradients(MixedBatch(31, false)).ok());
+  auto drawn = a->ComputeLossAndGradients(batch);
+  ASSERT_TRUE(drawn.ok());
+  auto injected = b->ComputeLossAndGradients(batch, drawn->noise);
+  ASSERT_TRUE(injected.ok()) << injected.status().ToString();
+  EXPECT_TRUE(torch::equal(injected->noise, drawn->noise));
+  EXPECT_TRUE(torch::equal(injected->loss, drawn->loss));
+  auto ga = GradsOf(AllParams(*a)), gb = GradsOf(AllParams(*b));
+  for (size_t i = 0; i < ga.size(); ++i) EXPECT_TRUE(torch::equal(ga[i], gb[i])) << "grad " << i;
+  // The noise is used: zero noise is the mean action, another loss.
+  auto zero = b->ComputeLossAndGradients(batch, torch::zeros_like(drawn->noise));
+  ASSERT_TRUE(zero.ok());
+  EXPECT_NE(zero->loss.item<double>(), drawn->loss.item<double>());
+  // One update each from the same noise (no task masked, so no random
+  // reset): the same state.
+  const TransitionBatch clean = MixedBatch(32, /*with_masked=*/false);
+  torch::Tensor noise = torch::randn({2 * clean.obs.size(0), o.action_dim});
+  ASSERT_TRUE(a->Update(clean, nullptr, noise).ok());
+  ASSERT_TRUE(b->Update(clean, nullptr, noise).ok());
+  ExpectSameState(*a, *b);
+  // Bad noise is refused by name and changes nothing.
+  torch::Tensor before = a->log_alpha().detach().clone();
+  for (const torch::Tensor& bad :
+       {torch::zeros({clean.obs.size(0), o.action_dim}), torch::zeros({2 * clean.obs.size(0), 3}),
+        torch::zeros({2 * clean.obs.size(0), o.action_dim}, torch::kInt64),
+        torch::full({2 * clean.obs.size(0), o.action_dim}, NAN)}) {
+    Status s = a->Update(clean, nullptr, bad);
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.ToString();
+    EXPECT_NE(s.message().find("policy_noise"), std::string::npos) << s.ToString();
+  }
+  EXPECT_EQ(a->num_updates(), 1);
+  EXPECT_TRUE(torch::equal(a->log_alpha().detach(), before));
+}
+
 TEST(DeviceTest, CudaWhenAvailable) {
   if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
   PacoOptions o = SmallOptions();
@@ -793,6 +874,137 @@ TEST(DeviceTest, CudaWhenAvailable) {
   UpdateStats stats;
   ASSERT_TRUE(l->Update(MakeBatch({0, 1, 2, 3}, 20), &stats).ok());
   EXPECT_TRUE(std::isfinite(stats.loss));
+}
+
+// Same seed, same networks on both devices (initialised on the CPU); from
+// the same noise every loss term and every gradient agree, for each
+// algorithm and both PaCo compute paths.
+TEST(DeviceTest, CudaLossAndGradientsMatchCpu) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  struct Case {
+    Algorithm algorithm;
+    ComputePath path;
+  };
+  for (const Case c : {Case{Algorithm::kPaco, ComputePath::kComposed},
+                       Case{Algorithm::kPaco, ComputePath::kOutputSpace},
+                       Case{Algorithm::kMtSac, ComputePath::kComposed},
+                       Case{Algorithm::kMhSac, ComputePath::kComposed}}) {
+    SCOPED_TRACE(std::string(AlgorithmName(c.algorithm)) + " " + ComputePathName(c.path));
+    PacoOptions o = DeviceOptions(c.algorithm, "cpu");
+    o.compute_path = c.path;
+    auto cpu = MakeLearner(o);
+    o.device = "cuda";
+    auto cuda = MakeLearner(o);
+    ASSERT_TRUE(cuda->device().is_cuda());
+    const TransitionBatch batch = MixedBatch(33, /*with_masked=*/true);
+    auto ref = cpu->ComputeLossAndGradients(batch);
+    ASSERT_TRUE(ref.ok());
+    auto got = cuda->ComputeLossAndGradients(batch, ref->noise.to(torch::kCUDA));
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    EXPECT_TRUE(got->loss.is_cuda());
+    constexpr double kTol = 1e-4;
+    EXPECT_TRUE(Close(got->loss, ref->loss, kTol));
+    EXPECT_TRUE(Close(got->log_prob, ref->log_prob, kTol));
+    EXPECT_TRUE(Close(got->q, ref->q, kTol));
+    EXPECT_TRUE(Close(got->target, ref->target, kTol));
+    EXPECT_TRUE(Close(got->actor_loss, ref->actor_loss, kTol));
+    EXPECT_TRUE(Close(got->alpha_loss, ref->alpha_loss, kTol));
+    EXPECT_TRUE(Close(got->critic_loss, ref->critic_loss, kTol));
+    EXPECT_TRUE(Close(got->task_loss, ref->task_loss, kTol));
+    EXPECT_TRUE(Close(got->masked, ref->masked, 0));
+    if (c.algorithm == Algorithm::kPaco) {
+      EXPECT_EQ(ref->masked.to(torch::kInt64).sum().item<int64_t>(), 1);  // task 3
+    }
+    auto gc = GradsOf(AllParams(*cpu)), gg = GradsOf(AllParams(*cuda));
+    ASSERT_EQ(gc.size(), gg.size());
+    for (size_t i = 0; i < gc.size(); ++i) EXPECT_TRUE(Close(gg[i], gc[i], 1e-3)) << "grad " << i;
+  }
+}
+
+// Several optimizer steps (TF-Adam, Polyak targets, α) from the same noise
+// keep the two devices together.
+TEST(DeviceTest, CudaUpdatesMatchCpu) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  for (Algorithm algorithm : {Algorithm::kPaco, Algorithm::kMhSac}) {
+    SCOPED_TRACE(AlgorithmName(algorithm));
+    PacoOptions o = DeviceOptions(algorithm, "cpu");
+    auto cpu = MakeLearner(o);
+    o.device = "cuda";
+    auto cuda = MakeLearner(o);
+    for (uint64_t step = 0; step < 3; ++step) {
+      const TransitionBatch batch = MixedBatch(40 + step, /*with_masked=*/false);
+      torch::Tensor noise = torch::randn({2 * batch.obs.size(0), o.action_dim});
+      UpdateStats sc, sg;
+      ASSERT_TRUE(cpu->Update(batch, &sc, noise).ok());
+      Status s = cuda->Update(batch, &sg, noise);
+      ASSERT_TRUE(s.ok()) << s.ToString();
+      EXPECT_NEAR(sg.loss, sc.loss, 1e-4 * std::abs(sc.loss));
+      EXPECT_EQ(sg.task_samples, sc.task_samples);
+      EXPECT_EQ(sg.num_masked, 0);
+    }
+    ExpectSameState(*cuda, *cpu, 1e-3);
+  }
+}
+
+// Mask-out and w-reset run on the device without host synchronisation; the
+// outcome is what the CPU test asks for.
+TEST(DeviceTest, CudaMaskOutAndWReset) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  PacoOptions o = SmallOptions();
+  o.device = "cuda";
+  o.num_components = 5;
+  o.w_lr = 0.0;
+  auto l = MakeLearner(o);
+  const TransitionBatch batch = MixedBatch(50, /*with_masked=*/true);
+  torch::Tensor w_old = l->task_weights().detach().cpu();
+  UpdateStats stats;
+  ASSERT_TRUE(l->Update(batch, &stats).ok());
+  EXPECT_EQ(stats.task_masked, (std::vector<bool>{false, false, false, true}));
+  EXPECT_EQ(stats.task_reset, (std::vector<bool>{false, false, false, true}));
+  EXPECT_EQ(l->MaskCounts(), (std::vector<int64_t>{0, 0, 0, 1}));
+  EXPECT_EQ(l->ResetCounts(), (std::vector<int64_t>{0, 0, 0, 1}));
+  torch::Tensor w_new = l->task_weights().detach().cpu();
+  for (int64_t t : {0, 1, 2}) EXPECT_TRUE(torch::equal(w_new.select(1, t), w_old.select(1, t)));
+  // Official pool: every non-masked task, the absent task 2 included.
+  auto [beta, residual] = SolveCombination(w_old, {0, 1, 2}, w_new.select(1, 3));
+  EXPECT_LT(residual, 1e-5);
+  EXPECT_GE(beta.min().item<double>(), -1e-5);
+  EXPECT_NEAR(beta.sum().item<double>(), 1.0, 1e-5);
+}
+
+// A checkpoint written on one device loads on the other with every tensor
+// intact, and training goes on alike from there.
+TEST(DeviceTest, CheckpointsMoveBetweenCpuAndCuda) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  PacoOptions o = DeviceOptions(Algorithm::kPaco, "cuda");
+  auto cuda = MakeLearner(o);
+  ASSERT_TRUE(cuda->Update(MixedBatch(60, /*with_masked=*/true)).ok());
+  ASSERT_TRUE(cuda->Update(MixedBatch(61, /*with_masked=*/false)).ok());
+  const std::string from_cuda = TempPath("from_cuda.ckpt");
+  ASSERT_TRUE(cuda->Save(from_cuda).ok());
+
+  o.device = "cpu";
+  o.seed = 777;  // other initial networks: everything must come from the file
+  auto cpu = MakeLearner(o);
+  Status s = cpu->Load(from_cuda);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  ExpectSameState(*cuda, *cpu);
+
+  const std::string from_cpu = TempPath("from_cpu.ckpt");
+  ASSERT_TRUE(cpu->Save(from_cpu).ok());
+  o.device = "cuda";
+  auto back = MakeLearner(o);
+  s = back->Load(from_cpu);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  ExpectSameState(*back, *cpu);
+
+  const TransitionBatch next = MixedBatch(62, /*with_masked=*/false);
+  torch::Tensor noise = torch::randn({2 * next.obs.size(0), o.action_dim});
+  ASSERT_TRUE(cpu->Update(next, nullptr, noise).ok());
+  ASSERT_TRUE(back->Update(next, nullptr, noise).ok());
+  ExpectSameState(*back, *cpu, 1e-3);
+  std::remove(from_cuda.c_str());
+  std::remove(from_cpu.c_str());
 }
 
 }  // namespace

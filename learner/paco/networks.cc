@@ -442,9 +442,10 @@ std::pair<torch::Tensor, torch::Tensor> ActorImpl::SplitHeads(const torch::Tenso
 }
 
 PolicySample ActorImpl::Sample(const torch::Tensor& obs, const ForwardContext& ctx,
-                               at::Generator& noise_gen) const {
+                               at::Generator& noise_gen, const torch::Tensor& noise) const {
   auto [mean, log_std] = SplitHeads(net->Forward(obs, ctx).squeeze(0));
-  torch::Tensor eps = torch::randn(mean.sizes(), noise_gen, mean.options());
+  torch::Tensor eps = noise.defined() ? noise.to(mean.options())
+                                      : torch::randn(mean.sizes(), noise_gen, mean.options());
   PolicySample s;
   s.mean = mean;
   s.log_std = log_std;

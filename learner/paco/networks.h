@@ -231,9 +231,10 @@ class ActorImpl : public torch::nn::Module {
  public:
   ActorImpl(const PacoOptions& options, at::Generator& init_gen);
 
-  // Reparameterised sample with noise from `noise_gen`.
-  PolicySample Sample(const torch::Tensor& obs, const ForwardContext& ctx,
-                      at::Generator& noise_gen) const;
+  // Reparameterised sample with noise from `noise_gen`, or with the given
+  // standard-normal `noise` [N, A] where it is defined.
+  PolicySample Sample(const torch::Tensor& obs, const ForwardContext& ctx, at::Generator& noise_gen,
+                      const torch::Tensor& noise = {}) const;
   // The evaluation action tanh(mean).
   torch::Tensor Mode(const torch::Tensor& obs, const ForwardContext& ctx) const;
   // mean and clamped log std from the network output [N, 2A].
