@@ -956,7 +956,7 @@ TEST(DeviceTest, CudaMaskOutAndWReset) {
   o.w_lr = 0.0;
   auto l = MakeLearner(o);
   const TransitionBatch batch = MixedBatch(50, /*with_masked=*/true);
-  torch::Tensor w_old = l->task_weights().detach().cpu();
+  torch::Tensor w_old = l->task_weights().detach().cpu().clone();
   UpdateStats stats;
   ASSERT_TRUE(l->Update(batch, &stats).ok());
   EXPECT_EQ(stats.task_masked, (std::vector<bool>{false, false, false, true}));
@@ -997,6 +997,16 @@ TEST(DeviceTest, CheckpointsMoveBetweenCpuAndCuda) {
   s = back->Load(from_cpu);
   ASSERT_TRUE(s.ok()) << s.ToString();
   ExpectSameState(*back, *cpu);
+  // What actors receive: CPU float32 copies, the same from either device.
+  const NamedTensors from_gpu = back->ExportActorParameters();
+  const NamedTensors from_host = cpu->ExportActorParameters();
+  ASSERT_EQ(from_gpu.size(), from_host.size());
+  for (size_t i = 0; i < from_gpu.size(); ++i) {
+    EXPECT_EQ(from_gpu[i].first, from_host[i].first);
+    EXPECT_TRUE(from_gpu[i].second.device().is_cpu()) << from_gpu[i].first;
+    EXPECT_EQ(from_gpu[i].second.scalar_type(), torch::kFloat) << from_gpu[i].first;
+    EXPECT_TRUE(torch::equal(from_gpu[i].second, from_host[i].second)) << from_gpu[i].first;
+  }
 
   const TransitionBatch next = MixedBatch(62, /*with_masked=*/false);
   torch::Tensor noise = torch::randn({2 * next.obs.size(0), o.action_dim});

@@ -186,6 +186,42 @@ TEST(TransferExplorationTest, ExplorationPolicyRedrawsOnlyTheEndedEpisodes) {
   EXPECT_FALSE((*explore)->Redraw({4}).ok());
 }
 
+std::vector<torch::Tensor> OnHost(const std::vector<torch::Tensor>& ts) {
+  std::vector<torch::Tensor> out;
+  for (const torch::Tensor& t : ts) out.push_back(t.detach().cpu().clone());
+  return out;
+}
+
+// A learner on CUDA starts its transfer from a checkpoint written on the CPU,
+// and the train scopes hold there too.
+TEST_F(TransferTest, CudaLearnerTransfersFromACpuCheckpoint) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  auto source = LoadTransferSource(path_);
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  PacoOptions o = Small(2, 99);
+  o.device = "cuda";
+  auto learner = std::move(Learner::Create(o)).value();
+  ASSERT_TRUE(learner->device().is_cuda());
+  Status s = InitializeForTransfer(*source, NewTaskWeights::kConvex, 5, learner.get());
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_TRUE(learner->task_weights().is_cuda());
+  EXPECT_TRUE(AllEqual(OnHost(learner->actor()->parameters()), source_->actor()->parameters()));
+
+  learner->set_train_scope(TrainScope::kValueOnly);
+  const auto phi = OnHost(learner->actor()->parameters());
+  const torch::Tensor w = learner->task_weights().detach().cpu().clone();
+  const auto critic = OnHost(learner->critic()->parameters());
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE(learner->Update(Batch(16, 2, i)).ok());
+  EXPECT_TRUE(AllEqual(OnHost(learner->actor()->parameters()), phi));
+  EXPECT_TRUE(torch::equal(learner->task_weights().detach().cpu(), w));
+  EXPECT_FALSE(AllEqual(OnHost(learner->critic()->parameters()), critic));
+
+  learner->set_train_scope(TrainScope::kFixedPhi);
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE(learner->Update(Batch(16, 2, 10 + i)).ok());
+  EXPECT_TRUE(AllEqual(OnHost(learner->actor()->parameters()), phi)) << "Φ must not move";
+  EXPECT_FALSE(torch::equal(learner->task_weights().detach().cpu(), w)) << "w must train";
+}
+
 TEST(TrainScopeTest, ValueOnlyTrainsTheCriticsAlone) {
   auto learner = std::move(Learner::Create(Small(2, 4))).value();
   learner->set_train_scope(TrainScope::kValueOnly);
