@@ -8,6 +8,8 @@
 //
 // Prints what it measures, then one JSON object as its last line:
 //   updates_per_s, reference_updates_per_s, speedup_vs_reference, device, …
+// and on CUDA eager_cuda_updates_per_s and cuda_graph_speedup (the same
+// updates without CUDA graphs).
 // --crosscheck instead checks numerically that the reference computes the
 // same update (see CrossCheck).
 #include <sys/stat.h>
@@ -44,7 +46,8 @@ struct Flags {
   int tasks = 10;
   int per_task = 128;
   bool skip_reference = false;
-  std::string crosscheck;  // non-empty: numeric cross-check with the reference in this folder
+  bool cuda_graphs = true;  // on CUDA; the eager rate is measured beside it
+  std::string crosscheck;   // non-empty: numeric cross-check with the reference in this folder
 };
 
 void Usage() {
@@ -52,7 +55,7 @@ void Usage() {
       << "usage: taco_bench_learner [--reference=PATH] [--python=BIN] [--device=cpu|cuda|auto]\n"
          "  [--path=composed|output_space] [--threads=N] [--updates=N] [--warmup=N]\n"
          "  [--output_space_updates=N] [--tasks=N]\n"
-         "  [--per_task=N] [--skip_reference]\n";
+         "  [--per_task=N] [--skip_reference] [--cuda_graphs=0|1]\n";
 }
 
 bool ParseFlags(int argc, char** argv, Flags* f) {
@@ -91,6 +94,10 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
       ok = to_int(&f->per_task) && f->per_task > 0;
     } else if (key == "--crosscheck") {
       f->crosscheck = value.empty() ? "/tmp/taco_paco_crosscheck" : value;
+    } else if (key == "--cuda_graphs") {
+      int v = 0;
+      ok = to_int(&v) && v <= 1;
+      f->cuda_graphs = v == 1;
     } else if (key == "--skip_reference") {
       f->skip_reference = true;
     } else {
@@ -135,12 +142,14 @@ double Now() {
 // Updates per second of our learner; -1 on error. `between`, when set, runs
 // untimed after each timed update (the interleaved reference update).
 double MeasureLearner(const Flags& f, const std::string& device, paco::ComputePath path,
-                      int updates, int warmup, const std::function<bool()>& between = nullptr) {
+                      int updates, int warmup, const std::function<bool()>& between = nullptr,
+                      bool cuda_graphs = true) {
   paco::PacoOptions o;
   o.num_tasks = f.tasks;
   o.batch_size = static_cast<int64_t>(f.tasks) * f.per_task;
   o.device = device;
   o.compute_path = path;
+  o.cuda_graphs = cuda_graphs;
   auto learner = paco::Learner::Create(o);
   if (!learner.ok()) {
     std::cerr << learner.status().ToString() << "\n";
@@ -148,6 +157,9 @@ double MeasureLearner(const Flags& f, const std::string& device, paco::ComputePa
   }
   const paco::TransitionBatch batch = MakeBatch(f.tasks, f.per_task);
   const bool cuda = (*learner)->device().is_cuda();
+  // On CUDA the third update of a batch layout is captured as a graph: keep
+  // the capture out of the timed updates.
+  if (cuda && cuda_graphs) warmup = std::max(warmup, 3);
   for (int i = 0; i < warmup; ++i) {
     paco::Status s = (*learner)->Update(batch);
     if (!s.ok()) {
@@ -175,10 +187,11 @@ double MeasureLearner(const Flags& f, const std::string& device, paco::ComputePa
   const double mean_rate = updates / elapsed;
   const double rate = cuda ? mean_rate : 1.0 / median;
   std::printf(
-      "  %s, %s path: %d updates in %.3f s (mean %.3f updates/s), median update %.1f ms = %.3f "
+      "  %s%s, %s path: %d updates in %.3f s (mean %.3f updates/s), median update %.1f ms = %.3f "
       "updates/s (loss %.3f)\n",
-      (*learner)->device().str().c_str(), paco::ComputePathName(path), updates, elapsed, mean_rate,
-      1e3 * median, 1.0 / median, stats.loss);
+      (*learner)->device().str().c_str(), cuda ? (cuda_graphs ? " graphs" : " eager") : "",
+      paco::ComputePathName(path), updates, elapsed, mean_rate, 1e3 * median, 1.0 / median,
+      stats.loss);
   std::fflush(stdout);
   return rate;
 }
@@ -444,7 +457,8 @@ int main(int argc, char** argv) {
       return t > 0;
     };
   }
-  const double rate = MeasureLearner(f, device_name, *path, f.updates, f.warmup, between);
+  const double rate =
+      MeasureLearner(f, device_name, *path, f.updates, f.warmup, between, f.cuda_graphs);
   reference_server.Stop();
   if (rate < 0) return 1;
   double reference = -1;
@@ -460,8 +474,13 @@ int main(int argc, char** argv) {
   }
   double output_space = -1;
   if (f.output_space_updates > 0 && *path == paco::ComputePath::kComposed) {
-    output_space =
-        MeasureLearner(f, device_name, paco::ComputePath::kOutputSpace, f.output_space_updates, 1);
+    output_space = MeasureLearner(f, device_name, paco::ComputePath::kOutputSpace,
+                                  f.output_space_updates, 1, nullptr, f.cuda_graphs);
+  }
+  // The same updates without CUDA graphs, to show what capture buys.
+  double eager_cuda = -1;
+  if (device->is_cuda() && f.cuda_graphs) {
+    eager_cuda = MeasureLearner(f, device_name, *path, f.updates, f.warmup, nullptr, false);
   }
   double cuda_rate = -1;
   if (!device->is_cuda() && torch::cuda::is_available()) {
@@ -478,6 +497,11 @@ int main(int argc, char** argv) {
        << "\", \"threads\": " << threads << ", \"batch\": " << f.tasks * f.per_task;
   if (output_space > 0) json << ", \"output_space_updates_per_s\": " << output_space;
   if (cuda_rate > 0) json << ", \"cuda_updates_per_s\": " << cuda_rate;
+  if (device->is_cuda()) json << ", \"cuda_graphs\": " << (f.cuda_graphs ? "true" : "false");
+  if (eager_cuda > 0) {
+    json << ", \"eager_cuda_updates_per_s\": " << eager_cuda
+         << ", \"cuda_graph_speedup\": " << rate / eager_cuda;
+  }
   json << "}";
   std::printf("%s\n", json.str().c_str());
   return 0;

@@ -82,6 +82,7 @@ struct TrainerConfig {
   int64_t eval_interval_env_steps = 500'000;
   int eval_episodes_per_task = 5;
   std::string device = "auto";  // auto | cpu | cuda
+  bool cuda_graphs = true;      // on CUDA: replay captured updates (PacoOptions::cuda_graphs)
   int threads = 0;              // 0: all cores
   int64_t log_interval_env_steps = 10'000;
 };

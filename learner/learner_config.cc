@@ -62,6 +62,7 @@ absl::StatusOr<paco::PacoOptions> PacoOptionsFromConfig(const RunConfig& config)
   o.max_log_alpha = a.max_log_alpha;
   o.batch_size = config.trainer.batch_size;
   o.device = config.trainer.device;
+  o.cuda_graphs = config.trainer.cuda_graphs;
   o.seed = static_cast<uint64_t>(config.run.seed);
   TACO_RETURN_IF_ERROR(
       Annotate(FromPaco(o.Validate()), absl::StrCat(config.source, ": algorithm")));

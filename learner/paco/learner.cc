@@ -98,21 +98,12 @@ bool FusableOnCpu(const torch::Tensor& p) {
 
 }  // namespace
 
-void TfAdam::Step() {
-  torch::NoGradGuard no_grad;
-  ++step_;
-  const double t = static_cast<double>(step_);
-  const double step_size = lr_ * std::sqrt(1.0 - std::pow(beta2_, t)) / (1.0 - std::pow(beta1_, t));
-  bool fusable = true;
-  for (const auto& p : params_) fusable = fusable && FusableOnCpu(p);
-  if (fusable) {
-    for (size_t i = 0; i < params_.size(); ++i) {
-      FusedAdamCpu(params_[i], m_[i], v_[i], params_[i].grad(), static_cast<float>(beta1_),
-                   static_cast<float>(beta2_), static_cast<float>(eps_),
-                   static_cast<float>(step_size));
-    }
-    return;
-  }
+double TfAdam::NextStepSize() const {
+  const double t = static_cast<double>(step_ + 1);
+  return lr_ * std::sqrt(1.0 - std::pow(beta2_, t)) / (1.0 - std::pow(beta1_, t));
+}
+
+std::vector<torch::Tensor> TfAdam::UpdateMoments() {
   std::vector<torch::Tensor> grads;
   grads.reserve(params_.size());
   for (const auto& p : params_)
@@ -123,7 +114,31 @@ void TfAdam::Step() {
   at::_foreach_addcmul_(v_, grads, grads, 1.0 - beta2_);
   std::vector<torch::Tensor> denom = at::_foreach_sqrt(v_);
   at::_foreach_add_(denom, eps_);
-  at::_foreach_addcdiv_(params_, m_, denom, -step_size);
+  return denom;
+}
+
+void TfAdam::StepWithStepSize(const torch::Tensor& step_size) {
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> delta = at::_foreach_div(m_, UpdateMoments());
+  for (torch::Tensor& d : delta) d.mul_(step_size);
+  at::_foreach_sub_(params_, delta);
+}
+
+void TfAdam::Step() {
+  torch::NoGradGuard no_grad;
+  const double step_size = NextStepSize();
+  ++step_;
+  bool fusable = true;
+  for (const auto& p : params_) fusable = fusable && FusableOnCpu(p);
+  if (fusable) {
+    for (size_t i = 0; i < params_.size(); ++i) {
+      FusedAdamCpu(params_[i], m_[i], v_[i], params_[i].grad(), static_cast<float>(beta1_),
+                   static_cast<float>(beta2_), static_cast<float>(eps_),
+                   static_cast<float>(step_size));
+    }
+    return;
+  }
+  at::_foreach_addcdiv_(params_, m_, UpdateMoments(), -step_size);
 }
 
 // ---------------------------------------------------------------------------
@@ -164,7 +179,11 @@ StatusOr<torch::Device> ResolveDevice(const std::string& name) {
 StatusOr<std::unique_ptr<Learner>> Learner::Create(const PacoOptions& options) {
   PACO_RETURN_IF_ERROR(options.Validate());
   PACO_ASSIGN_OR_RETURN(torch::Device device, ResolveDevice(options.device));
-  return std::unique_ptr<Learner>(new Learner(options, device));
+  std::unique_ptr<Learner> learner(new Learner(options, device));
+  if (device.is_cuda() && options.cuda_graphs) {
+    PACO_ASSIGN_OR_RETURN(learner->graph_runner_, CudaGraphRunner::Create(device));
+  }
+  return StatusOr<std::unique_ptr<Learner>>(std::move(learner));
 }
 
 Learner::Learner(const PacoOptions& options, torch::Device device)
@@ -357,38 +376,56 @@ LossTerms Learner::ComputeLosses(const DeviceBatch& batch, const TaskRouting& ro
   return terms;
 }
 
+StatusOr<torch::Tensor> Learner::ValidatePolicyNoise(const torch::Tensor& noise,
+                                                     int64_t batch) const {
+  if (!noise.defined()) return torch::Tensor();
+  const int64_t rows = 2 * batch;
+  if (noise.dim() != 2 || noise.size(0) != rows || noise.size(1) != options_.action_dim ||
+      !noise.is_floating_point()) {
+    return InvalidArgumentError("policy_noise must be a floating tensor of shape [" +
+                                std::to_string(rows) + ", " + std::to_string(options_.action_dim) +
+                                "], got " + ShapeString(noise.sizes()));
+  }
+  torch::Tensor on_device = noise.to(device_, torch::kFloat);
+  if (!torch::isfinite(on_device).all().item<bool>()) {
+    return InvalidArgumentError("policy_noise has a non-finite entry");
+  }
+  return on_device;
+}
+
+namespace {
+
+// The routing of the B transitions and of the 2B states (s, then s').
+StatusOr<std::pair<TaskRouting, TaskRouting>> RoutingsOf(const std::vector<int64_t>& host_task,
+                                                         int64_t num_tasks, torch::Device device) {
+  PACO_ASSIGN_OR_RETURN(TaskRouting routing, TaskRouting::FromHost(host_task, num_tasks, device));
+  std::vector<int64_t> task2 = host_task;
+  task2.insert(task2.end(), host_task.begin(), host_task.end());
+  PACO_ASSIGN_OR_RETURN(TaskRouting routing2, TaskRouting::FromHost(task2, num_tasks, device));
+  return std::make_pair(std::move(routing), std::move(routing2));
+}
+
+}  // namespace
+
+LossTerms Learner::LossAndGradients(const DeviceBatch& batch, const TaskRouting& routing,
+                                    const TaskRouting& routing2, const torch::Tensor& noise) {
+  actor_opt_->ZeroGrad();
+  critic_opt_->ZeroGrad();
+  alpha_opt_->ZeroGrad();
+  if (w_opt_) w_opt_->ZeroGrad();
+  LossTerms terms = ComputeLosses(batch, routing, routing2, noise);
+  terms.loss.backward();
+  return terms;
+}
+
 StatusOr<LossTerms> Learner::ComputeLossAndGradients(const TransitionBatch& batch,
                                                      const torch::Tensor& policy_noise) {
   // LibTorch reports failures (e.g. out of device memory) as exceptions.
   try {
     PACO_ASSIGN_OR_RETURN(DeviceBatch db, ToDevice(batch));
-    torch::Tensor noise;
-    if (policy_noise.defined()) {
-      const int64_t rows = 2 * db.obs.size(0);
-      if (policy_noise.dim() != 2 || policy_noise.size(0) != rows ||
-          policy_noise.size(1) != options_.action_dim || !policy_noise.is_floating_point()) {
-        return InvalidArgumentError(
-            "policy_noise must be a floating tensor of shape [" + std::to_string(rows) + ", " +
-            std::to_string(options_.action_dim) + "], got " + ShapeString(policy_noise.sizes()));
-      }
-      noise = policy_noise.to(device_, torch::kFloat);
-      if (!torch::isfinite(noise).all().item<bool>()) {
-        return InvalidArgumentError("policy_noise has a non-finite entry");
-      }
-    }
-    PACO_ASSIGN_OR_RETURN(TaskRouting routing,
-                          TaskRouting::FromHost(db.host_task, options_.num_tasks, device_));
-    std::vector<int64_t> task2 = db.host_task;
-    task2.insert(task2.end(), db.host_task.begin(), db.host_task.end());
-    PACO_ASSIGN_OR_RETURN(TaskRouting routing2,
-                          TaskRouting::FromHost(task2, options_.num_tasks, device_));
-    actor_opt_->ZeroGrad();
-    critic_opt_->ZeroGrad();
-    alpha_opt_->ZeroGrad();
-    if (w_opt_) w_opt_->ZeroGrad();
-    LossTerms terms = ComputeLosses(db, routing, routing2, noise);
-    terms.loss.backward();
-    return terms;
+    PACO_ASSIGN_OR_RETURN(torch::Tensor noise, ValidatePolicyNoise(policy_noise, db.obs.size(0)));
+    PACO_ASSIGN_OR_RETURN(auto routings, RoutingsOf(db.host_task, options_.num_tasks, device_));
+    return LossAndGradients(db, routings.first, routings.second, noise);
   } catch (const std::exception& e) {
     return InternalError(std::string("loss evaluation failed: ") + e.what());
   }
@@ -409,44 +446,186 @@ const char* TrainScopeName(TrainScope scope) {
   return "?";
 }
 
+std::vector<TfAdam*> Learner::SteppedOptimizers() const {
+  // A skipped optimizer leaves its parameters and its moments untouched.
+  std::vector<TfAdam*> opts = {critic_opt_.get()};
+  if (train_scope_ != TrainScope::kValueOnly) {
+    if (train_scope_ == TrainScope::kAll) opts.push_back(actor_opt_.get());
+    opts.push_back(alpha_opt_.get());
+    if (w_opt_) opts.push_back(w_opt_.get());
+  }
+  return opts;
+}
+
+Learner::DeviceUpdate Learner::RunUpdate(const DeviceBatch& batch, const TaskRouting& routing,
+                                         const TaskRouting& routing2,
+                                         const torch::Tensor& policy_noise, bool polyak,
+                                         const std::vector<torch::Tensor>* step_sizes) {
+  DeviceUpdate out;
+  out.terms = LossAndGradients(batch, routing, routing2, policy_noise);
+  const std::vector<TfAdam*> opts = SteppedOptimizers();
+  for (size_t i = 0; i < opts.size(); ++i) {
+    if (step_sizes != nullptr) {
+      opts[i]->StepWithStepSize((*step_sizes)[i]);
+    } else {
+      opts[i]->Step();
+    }
+  }
+  torch::NoGradGuard no_grad;
+  if (polyak) {
+    // Polyak: θ' ← (1 − τ)θ' + τθ.
+    std::vector<torch::Tensor> target = target_critic_->parameters();
+    std::vector<torch::Tensor> online = critic_->parameters();
+    at::_foreach_mul_(target, 1.0 - options_.target_update_tau);
+    at::_foreach_add_(target, online, options_.target_update_tau);
+  }
+  log_alpha_.clamp_max_(options_.max_log_alpha);
+  if (train_scope_ == TrainScope::kValueOnly) {
+    // The policy is held fixed: a mask-out still counts, W is not reset.
+    mask_count_.add_(out.terms.masked.to(torch::kInt64));
+    out.reset = torch::zeros_like(out.terms.masked);
+  } else {
+    ApplyResets(out.terms, routing, &out.reset);
+  }
+  return out;
+}
+
 Status Learner::Update(const TransitionBatch& batch, UpdateStats* stats,
                        const torch::Tensor& policy_noise) {
   // LibTorch reports failures (e.g. out of device memory) as exceptions.
   try {
-    PACO_ASSIGN_OR_RETURN(LossTerms terms, ComputeLossAndGradients(batch, policy_noise));
-    // A skipped optimizer leaves its parameters and its moments untouched.
-    critic_opt_->Step();
-    if (train_scope_ != TrainScope::kValueOnly) {
-      if (train_scope_ == TrainScope::kAll) actor_opt_->Step();
-      alpha_opt_->Step();
-      if (w_opt_) w_opt_->Step();
+    PACO_ASSIGN_OR_RETURN(DeviceBatch db, ToDevice(batch));
+    PACO_ASSIGN_OR_RETURN(torch::Tensor noise, ValidatePolicyNoise(policy_noise, db.obs.size(0)));
+    PACO_ASSIGN_OR_RETURN(auto routings, RoutingsOf(db.host_task, options_.num_tasks, device_));
+    const bool polyak = (num_updates_ + 1) % options_.target_update_period == 0;
+    if (graph_runner_ != nullptr) {
+      bool used = false;
+      PACO_RETURN_IF_ERROR(
+          UpdateWithGraph(db, routings.first, routings.second, noise, polyak, stats, &used));
+      if (used) return OkStatus();
     }
+    DeviceUpdate u = RunUpdate(db, routings.first, routings.second, noise, polyak, nullptr);
     ++num_updates_;
-    torch::NoGradGuard no_grad;
-    if (num_updates_ % options_.target_update_period == 0) {
-      // Polyak: θ' ← (1 − τ)θ' + τθ.
-      std::vector<torch::Tensor> target = target_critic_->parameters();
-      std::vector<torch::Tensor> online = critic_->parameters();
-      at::_foreach_mul_(target, 1.0 - options_.target_update_tau);
-      at::_foreach_add_(target, online, options_.target_update_tau);
-    }
-    log_alpha_.clamp_max_(options_.max_log_alpha);
-    torch::Tensor reset;
-    if (train_scope_ == TrainScope::kValueOnly) {
-      // The policy is held fixed: a mask-out still counts, W is not reset.
-      mask_count_.add_(terms.masked.to(torch::kInt64));
-      reset = torch::zeros_like(terms.masked);
-    } else {
-      ApplyResets(terms, &reset);
-    }
-    if (stats != nullptr) FillStats(terms, reset, stats);
+    if (stats != nullptr) FillStats(u.terms, u.reset, stats);
     return OkStatus();
   } catch (const std::exception& e) {
     return InternalError(std::string("update failed: ") + e.what());
   }
 }
 
-void Learner::ApplyResets(const LossTerms& terms, torch::Tensor* reset_mask) {
+// ---------------------------------------------------------------------------
+// CUDA graphs
+
+// One batch layout's captured update: the fixed tensors it reads (refilled
+// before each replay) and writes.
+struct Learner::GraphedUpdate {
+  // The layout (with the routings' SameLayout): what the captured shapes and
+  // branches depend on.
+  TrainScope scope = TrainScope::kAll;
+  bool polyak = true;
+  bool injected_noise = false;
+
+  DeviceBatch batch;
+  torch::Tensor noise;  // the injected policy noise, if any
+  TaskRouting routing, routing2;
+  std::vector<torch::Tensor> step_sizes;  // one per stepped optimizer
+  DeviceUpdate out;
+  int eager_runs = 0;
+  int handle = -1;  // -1 until captured
+};
+
+namespace {
+
+// Eager updates of a layout before its capture: they initialise what the
+// capture must not (library handles and workspaces of the side stream).
+constexpr int kWarmUpdates = 2;
+// Each graph keeps its activations; layouts beyond these run eagerly.
+constexpr size_t kMaxGraphs = 4;
+
+}  // namespace
+
+Learner::~Learner() = default;
+
+void Learner::DropGraphs() {
+  graphed_.clear();
+  if (graph_runner_ != nullptr) graph_runner_->Clear();
+}
+
+Status Learner::UpdateWithGraph(const DeviceBatch& batch, const TaskRouting& routing,
+                                const TaskRouting& routing2, const torch::Tensor& noise,
+                                bool polyak, UpdateStats* stats, bool* used) {
+  GraphedUpdate* g = nullptr;
+  for (const auto& entry : graphed_) {
+    if (entry->scope == train_scope_ && entry->polyak == polyak &&
+        entry->injected_noise == noise.defined() && entry->routing.SameLayout(routing) &&
+        entry->routing2.SameLayout(routing2)) {
+      g = entry.get();
+      break;
+    }
+  }
+  if (g == nullptr) {
+    if (graphed_.size() >= kMaxGraphs) return OkStatus();  // *used stays false
+    auto entry = std::make_unique<GraphedUpdate>();
+    entry->scope = train_scope_;
+    entry->polyak = polyak;
+    entry->injected_noise = noise.defined();
+    if (noise.defined()) entry->noise = noise.clone();
+    entry->batch = batch;
+    for (torch::Tensor* t :
+         {&entry->batch.obs, &entry->batch.action, &entry->batch.reward, &entry->batch.next_obs,
+          &entry->batch.terminal, &entry->batch.truncated}) {
+      *t = t->clone();
+    }
+    entry->routing = routing.Clone();
+    entry->routing2 = routing2.Clone();
+    const auto scalar = torch::TensorOptions().dtype(torch::kFloat).device(device_);
+    for (size_t i = 0; i < SteppedOptimizers().size(); ++i) {
+      entry->step_sizes.push_back(torch::zeros({}, scalar));
+    }
+    g = entry.get();
+    graphed_.push_back(std::move(entry));
+  } else {
+    g->batch.obs.copy_(batch.obs);
+    g->batch.action.copy_(batch.action);
+    g->batch.reward.copy_(batch.reward);
+    g->batch.next_obs.copy_(batch.next_obs);
+    g->batch.terminal.copy_(batch.terminal);
+    g->batch.truncated.copy_(batch.truncated);
+    g->batch.host_task = batch.host_task;
+    if (noise.defined()) g->noise.copy_(noise);
+    g->routing.CopyOrderFrom(routing);
+    g->routing2.CopyOrderFrom(routing2);
+  }
+  const std::vector<TfAdam*> opts = SteppedOptimizers();
+  for (size_t i = 0; i < opts.size(); ++i) g->step_sizes[i].fill_(opts[i]->NextStepSize());
+  auto run = [this, g] {
+    g->out = RunUpdate(g->batch, g->routing, g->routing2, g->noise, g->polyak, &g->step_sizes);
+  };
+  if (g->handle < 0 && g->eager_runs < kWarmUpdates) {
+    PACO_RETURN_IF_ERROR(graph_runner_->RunOnSideStream(run));
+    ++g->eager_runs;
+  } else {
+    if (g->handle < 0) {
+      StatusOr<int> handle = graph_runner_->Capture(run, gen_);
+      if (!handle.ok()) {
+        // Nothing ran; later updates go eager rather than fail again.
+        DropGraphs();
+        graph_runner_.reset();
+        return Annotate(handle.status(), "set cuda_graphs to false to run updates eagerly");
+      }
+      g->handle = *handle;
+    }
+    graph_runner_->Replay(g->handle);
+  }
+  for (TfAdam* opt : opts) opt->CountStep();
+  ++num_updates_;
+  if (stats != nullptr) FillStats(g->out.terms, g->out.reset, stats);
+  *used = true;
+  return OkStatus();
+}
+
+void Learner::ApplyResets(const LossTerms& terms, const TaskRouting& routing,
+                          torch::Tensor* reset_mask) {
   const int64_t t = options_.num_tasks;
   mask_count_.add_(terms.masked.to(torch::kInt64));
   if (options_.algorithm != Algorithm::kPaco || !options_.mask_extreme_tasks ||
@@ -459,9 +638,7 @@ void Learner::ApplyResets(const LossTerms& terms, torch::Tensor* reset_mask) {
   // the masked ones.
   torch::Tensor pool = terms.masked.logical_not();
   if (!options_.w_reset_includes_absent_tasks) {
-    std::vector<float> present(t);
-    for (int64_t i = 0; i < t; ++i) present[i] = terms.task_samples[i] > 0 ? 1.f : 0.f;
-    pool = pool.logical_and(torch::tensor(present).to(device_).gt(0));
+    pool = pool.logical_and(routing.counts_tensor().gt(0));
   }
   torch::Tensor draws = torch::empty({t, t}, task_weights_.options().requires_grad(false));
   if (options_.w_reset_weights == WResetWeights::kSimplex) {
@@ -612,6 +789,9 @@ Status Learner::Load(const std::string& path) {
   // LibTorch reports failures (e.g. out of device memory) as exceptions.
   try {
     PACO_ASSIGN_OR_RETURN(auto records, ReadCheckpointFile(path));
+    // Captured graphs hold on to the generator's state object, which a load
+    // replaces; they are captured again.
+    DropGraphs();
     auto find = [&records](const std::string& name) -> CheckpointRecord* {
       auto it = records.find(name);
       return it == records.end() ? nullptr : &it->second;

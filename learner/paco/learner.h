@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "learner/paco/cuda_graph_runner.h"
 #include "learner/paco/networks.h"
 #include "learner/paco/options.h"
 #include "learner/paco/status.h"
@@ -37,6 +38,14 @@ class TfAdam {
   void Step();
   void ZeroGrad();  // drops the gradients (set to none), so backward writes fresh ones
 
+  // The step split for a captured CUDA graph: lr·√(1−β₂ᵗ)/(1−β₁ᵗ) of the
+  // next step, computed on the host; the step itself with that factor read
+  // from a device tensor (so that every replay uses its own t) and without
+  // counting; and the count, done on the host after each replay.
+  double NextStepSize() const;
+  void StepWithStepSize(const torch::Tensor& step_size);
+  void CountStep() { ++step_; }
+
   double lr() const { return lr_; }
   void set_lr(double lr) { lr_ = lr; }
   int64_t step_count() const { return step_; }
@@ -48,6 +57,9 @@ class TfAdam {
   const std::vector<torch::Tensor>& second_moments() const { return v_; }
 
  private:
+  // m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g² for every parameter; returns √v + ε.
+  std::vector<torch::Tensor> UpdateMoments();
+
   std::vector<torch::Tensor> params_, m_, v_;
   double lr_, beta1_, beta2_, eps_;
   int64_t step_ = 0;
@@ -123,13 +135,20 @@ const char* TrainScopeName(TrainScope scope);
 // memory) becomes INTERNAL and may leave that update half applied.
 class Learner {
  public:
+  // UNIMPLEMENTED on a CUDA device with cuda_graphs set where this LibTorch
+  // cannot capture updates (see cuda_graph_runner.h).
   static StatusOr<std::unique_ptr<Learner>> Create(const PacoOptions& options);
+  ~Learner();
 
   // Checks shapes, dtypes and task ids without touching any state.
   Status ValidateBatch(const TransitionBatch& batch) const;
 
   // One gradient step on `batch`. With `stats` null nothing is read back to
-  // the host, so on a GPU the update runs without a synchronisation.
+  // the host, so on a GPU the update runs without a synchronisation. On CUDA
+  // with cuda_graphs, the first two updates of a batch layout (samples per
+  // task, grouping, train scope) run eagerly, the third is captured as a
+  // CUDA graph and every later one of that layout replays it (an injected
+  // `policy_noise` is part of the layout and is copied in like the batch).
   // `policy_noise` [2B, action_dim], where defined, replaces the ε the update
   // would draw for the policy's samples (LossTerms::noise), so that learners
   // on different devices or in another implementation can be compared on
@@ -189,10 +208,36 @@ class Learner {
     torch::Tensor obs, action, reward, next_obs, terminal, truncated, task;
     std::vector<int64_t> host_task;
   };
+  // The device half of an update.
+  struct DeviceUpdate {
+    LossTerms terms;
+    torch::Tensor reset;  // [T] bool: w reset in this update
+  };
+  struct GraphedUpdate;  // one captured layout (learner.cc)
+
   StatusOr<DeviceBatch> ToDevice(const TransitionBatch& batch) const;
+  StatusOr<torch::Tensor> ValidatePolicyNoise(const torch::Tensor& noise, int64_t batch) const;
   LossTerms ComputeLosses(const DeviceBatch& batch, const TaskRouting& routing,
                           const TaskRouting& routing2, const torch::Tensor& policy_noise);
-  void ApplyResets(const LossTerms& terms, torch::Tensor* reset_mask);
+  LossTerms LossAndGradients(const DeviceBatch& batch, const TaskRouting& routing,
+                             const TaskRouting& routing2, const torch::Tensor& policy_noise);
+  // The optimizers the current train scope steps, in stepping order.
+  std::vector<TfAdam*> SteppedOptimizers() const;
+  // Losses, gradients, optimizer steps, Polyak targets, the α cap, mask-out
+  // and w-reset: device work only, no host read and no synchronisation, so
+  // that a CUDA graph can capture it. With `step_sizes` (one per stepped
+  // optimizer, on the device) the optimizers take their factor from there
+  // and leave counting to the caller.
+  DeviceUpdate RunUpdate(const DeviceBatch& batch, const TaskRouting& routing,
+                         const TaskRouting& routing2, const torch::Tensor& policy_noise,
+                         bool polyak, const std::vector<torch::Tensor>* step_sizes);
+  // Update through a captured graph of the batch's layout; false in `*used`
+  // when no graph slot is left (the caller then runs the update eagerly).
+  Status UpdateWithGraph(const DeviceBatch& batch, const TaskRouting& routing,
+                         const TaskRouting& routing2, const torch::Tensor& policy_noise,
+                         bool polyak, UpdateStats* stats, bool* used);
+  void DropGraphs();
+  void ApplyResets(const LossTerms& terms, const TaskRouting& routing, torch::Tensor* reset_mask);
   void FillStats(const LossTerms& terms, const torch::Tensor& reset, UpdateStats* stats) const;
   ForwardContext Context(const TaskRouting& routing, bool detach) const;
   std::vector<std::pair<std::string, torch::Tensor>> StateTensors() const;
@@ -210,6 +255,8 @@ class Learner {
 
   int64_t num_updates_ = 0;
   TrainScope train_scope_ = TrainScope::kAll;
+  std::unique_ptr<CudaGraphRunner> graph_runner_;  // CUDA with cuda_graphs only
+  std::vector<std::unique_ptr<GraphedUpdate>> graphed_;
   torch::Tensor mask_count_;   // [T] int64 on device
   torch::Tensor reset_count_;  // [T] int64 on device
 };

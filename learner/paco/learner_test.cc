@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "learner/paco/checkpoint.h"
+#include "learner/paco/cuda_graph_runner.h"
 
 namespace paco {
 namespace {
@@ -946,30 +947,103 @@ TEST(DeviceTest, CudaUpdatesMatchCpu) {
   }
 }
 
-// Mask-out and w-reset run on the device without host synchronisation; the
-// outcome is what the CPU test asks for.
-TEST(DeviceTest, CudaMaskOutAndWReset) {
+TEST(DeviceTest, CudaGraphRunnerNeedsACudaDevice) {
+  auto runner = CudaGraphRunner::Create(c10::Device(c10::kCPU));
+  ASSERT_FALSE(runner.ok());
+  // INVALID_ARGUMENT with a CUDA LibTorch, UNIMPLEMENTED without one.
+  EXPECT_NE(runner.status().message().find("CUDA"), std::string::npos)
+      << runner.status().ToString();
+  PacoOptions o = SmallOptions();
+  o.cuda_graphs = false;
+  EXPECT_EQ(PacoOptions::Parse(o.Serialize())->cuda_graphs, false);
+}
+
+// Two learners alike but for cuda_graphs: off, on.
+std::pair<std::unique_ptr<Learner>, std::unique_ptr<Learner>> EagerAndGraphed(PacoOptions o) {
+  o.cuda_graphs = false;
+  auto eager = MakeLearner(o);
+  o.cuda_graphs = true;
+  return {std::move(eager), MakeLearner(o)};
+}
+
+// Updates replayed from a captured CUDA graph (two eager warm-ups, the
+// capture, then replays) change the learner as eager updates do, from the
+// same noise; a second batch layout gets a graph of its own.
+TEST(DeviceTest, CudaGraphUpdatesMatchEagerUpdates) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  const PacoOptions o = DeviceOptions(Algorithm::kPaco, "cuda");
+  auto learners = EagerAndGraphed(o);
+  Learner& eager = *learners.first;
+  Learner& graphed = *learners.second;
+  auto step = [&](const TransitionBatch& batch) {
+    torch::Tensor noise = torch::randn({2 * batch.obs.size(0), o.action_dim});
+    UpdateStats se, sg;
+    ASSERT_TRUE(eager.Update(batch, &se, noise).ok());
+    Status s = graphed.Update(batch, &sg, noise);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    EXPECT_NEAR(sg.loss, se.loss, 1e-4 * (1 + std::abs(se.loss)));
+    EXPECT_EQ(sg.task_samples, se.task_samples);
+    EXPECT_EQ(sg.update, se.update);
+    for (int64_t t = 0; t < o.num_tasks; ++t) {
+      if (se.task_samples[t] > 0) {
+        EXPECT_NEAR(sg.task_loss[t], se.task_loss[t], 1e-4 * (1 + std::abs(se.task_loss[t])));
+      }
+    }
+  };
+  for (uint64_t i = 0; i < 6; ++i) step(MixedBatch(70 + i, /*with_masked=*/false));
+  ExpectSameState(graphed, eager, 1e-3);
+  for (uint64_t i = 0; i < 4; ++i) step(MakeBatch({0, 1, 1, 2, 3, 3, 3, 0}, 80 + i));
+  for (uint64_t i = 0; i < 2; ++i) step(MixedBatch(90 + i, /*with_masked=*/false));
+  ExpectSameState(graphed, eager, 1e-3);
+  EXPECT_EQ(graphed.actor_optimizer().step_count(), 12);
+}
+
+// Without injected noise a replay draws from the learner's generator, as an
+// eager update of the same learner would.
+TEST(DeviceTest, CudaGraphReplaysDrawWhatEagerUpdatesDraw) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  const PacoOptions o = DeviceOptions(Algorithm::kPaco, "cuda");
+  auto learners = EagerAndGraphed(o);
+  Learner& eager = *learners.first;
+  Learner& graphed = *learners.second;
+  for (uint64_t i = 0; i < 6; ++i) {
+    const TransitionBatch batch = MixedBatch(100 + i, /*with_masked=*/i % 2 == 0);
+    UpdateStats se, sg;
+    ASSERT_TRUE(eager.Update(batch, &se).ok());
+    ASSERT_TRUE(graphed.Update(batch, &sg).ok());
+    EXPECT_NEAR(sg.loss, se.loss, 1e-3 * (1 + std::abs(se.loss))) << "update " << i;
+    EXPECT_EQ(sg.task_reset, se.task_reset) << "update " << i;
+  }
+  ExpectSameState(graphed, eager, 1e-3);
+}
+
+// Mask-out and w-reset run on the device without host synchronisation, in
+// the eager warm-ups and in graph replays alike: the masked task's w becomes
+// a convex combination of the others at every update (the CPU test's
+// outcome), and the counts go on.
+TEST(DeviceTest, CudaGraphMaskOutAndWReset) {
   if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
   PacoOptions o = SmallOptions();
   o.device = "cuda";
   o.num_components = 5;
   o.w_lr = 0.0;
   auto l = MakeLearner(o);
-  const TransitionBatch batch = MixedBatch(50, /*with_masked=*/true);
-  torch::Tensor w_old = l->task_weights().detach().cpu().clone();
-  UpdateStats stats;
-  ASSERT_TRUE(l->Update(batch, &stats).ok());
-  EXPECT_EQ(stats.task_masked, (std::vector<bool>{false, false, false, true}));
-  EXPECT_EQ(stats.task_reset, (std::vector<bool>{false, false, false, true}));
-  EXPECT_EQ(l->MaskCounts(), (std::vector<int64_t>{0, 0, 0, 1}));
-  EXPECT_EQ(l->ResetCounts(), (std::vector<int64_t>{0, 0, 0, 1}));
-  torch::Tensor w_new = l->task_weights().detach().cpu();
-  for (int64_t t : {0, 1, 2}) EXPECT_TRUE(torch::equal(w_new.select(1, t), w_old.select(1, t)));
-  // Official pool: every non-masked task, the absent task 2 included.
-  auto [beta, residual] = SolveCombination(w_old, {0, 1, 2}, w_new.select(1, 3));
-  EXPECT_LT(residual, 1e-5);
-  EXPECT_GE(beta.min().item<double>(), -1e-5);
-  EXPECT_NEAR(beta.sum().item<double>(), 1.0, 1e-5);
+  for (int64_t i = 0; i < 5; ++i) {  // two warm-ups, the capture, two replays
+    SCOPED_TRACE("update " + std::to_string(i));
+    torch::Tensor w_old = l->task_weights().detach().cpu().clone();
+    UpdateStats stats;
+    ASSERT_TRUE(l->Update(MixedBatch(110 + static_cast<uint64_t>(i), true), &stats).ok());
+    EXPECT_EQ(stats.task_masked, (std::vector<bool>{false, false, false, true}));
+    EXPECT_EQ(stats.task_reset, (std::vector<bool>{false, false, false, true}));
+    EXPECT_EQ(l->MaskCounts(), (std::vector<int64_t>{0, 0, 0, i + 1}));
+    EXPECT_EQ(l->ResetCounts(), (std::vector<int64_t>{0, 0, 0, i + 1}));
+    torch::Tensor w_new = l->task_weights().detach().cpu();
+    for (int64_t t : {0, 1, 2}) EXPECT_TRUE(torch::equal(w_new.select(1, t), w_old.select(1, t)));
+    auto [beta, residual] = SolveCombination(w_old, {0, 1, 2}, w_new.select(1, 3));
+    EXPECT_LT(residual, 1e-5);
+    EXPECT_GE(beta.min().item<double>(), -1e-5);
+    EXPECT_NEAR(beta.sum().item<double>(), 1.0, 1e-5);
+  }
 }
 
 // A checkpoint written on one device loads on the other with every tensor

@@ -88,6 +88,21 @@ torch::Tensor TaskRouting::ToGrouped(const torch::Tensor& x) const {
       .view({num_present_, group_size_, f});
 }
 
+TaskRouting TaskRouting::Clone() const {
+  TaskRouting r = *this;
+  r.task_ = task_.clone();
+  r.present_ = present_.clone();
+  r.counts_tensor_ = counts_tensor_.clone();
+  r.slot_ = slot_.clone();
+  return r;
+}
+
+void TaskRouting::CopyOrderFrom(const TaskRouting& other) {
+  // The counts, hence present_ and counts_tensor_, are the same.
+  task_.copy_(other.task_);
+  slot_.copy_(other.slot_);
+}
+
 torch::Tensor TaskRouting::FromGrouped(const torch::Tensor& y, int64_t replicas) const {
   const int64_t f = y.size(-1);
   torch::Tensor flat = y.reshape({replicas, num_present_ * group_size_, f});

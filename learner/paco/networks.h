@@ -55,6 +55,18 @@ class TaskRouting {
   const torch::Tensor& present() const { return present_; }              // [P] int64
   const torch::Tensor& counts_tensor() const { return counts_tensor_; }  // [T] float32
 
+  // Same counts per task and the same grouping, so that `other`'s samples
+  // fit tensors shaped for this routing.
+  bool SameLayout(const TaskRouting& other) const {
+    return counts_ == other.counts_ && identity_ == other.identity_;
+  }
+  // A copy with device tensors of its own (the fixed inputs of a captured
+  // CUDA graph).
+  TaskRouting Clone() const;
+  // Writes the sample order of `other`, which must have the same layout,
+  // into this routing's tensors in place.
+  void CopyOrderFrom(const TaskRouting& other);
+
   // [N, F] → [P, M, F], padding rows zero.
   torch::Tensor ToGrouped(const torch::Tensor& x) const;
   // [R, P, M, F] (or [R·P, M, F]) → [R, N, F].

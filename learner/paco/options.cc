@@ -203,6 +203,7 @@ const std::vector<Field>& Fields() {
          o->device = s;
          return OkStatus();
        }},
+      BoolField("cuda_graphs", &PacoOptions::cuda_graphs),
       {"seed", [](const PacoOptions& o) { return std::to_string(o.seed); },
        [](const std::string& s, PacoOptions* o) { return ParseUint(s, &o->seed); }},
   };

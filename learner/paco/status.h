@@ -17,6 +17,7 @@ enum class StatusCode {
   kNotFound = 5,
   kFailedPrecondition = 9,
   kOutOfRange = 11,
+  kUnimplemented = 12,
   kInternal = 13,
   kDataLoss = 15,
 };
@@ -47,6 +48,9 @@ inline Status FailedPreconditionError(std::string m) {
 inline Status OutOfRangeError(std::string m) {
   return Status(StatusCode::kOutOfRange, std::move(m));
 }
+inline Status UnimplementedError(std::string m) {
+  return Status(StatusCode::kUnimplemented, std::move(m));
+}
 inline Status InternalError(std::string m) { return Status(StatusCode::kInternal, std::move(m)); }
 inline Status DataLossError(std::string m) { return Status(StatusCode::kDataLoss, std::move(m)); }
 
@@ -62,6 +66,8 @@ inline const char* StatusCodeName(StatusCode code) {
       return "FAILED_PRECONDITION";
     case StatusCode::kOutOfRange:
       return "OUT_OF_RANGE";
+    case StatusCode::kUnimplemented:
+      return "UNIMPLEMENTED";
     case StatusCode::kInternal:
       return "INTERNAL";
     case StatusCode::kDataLoss:
