@@ -4,6 +4,7 @@
 #include <ATen/Parallel.h>
 #include <malloc.h>
 
+#include <array>
 #include <cmath>
 #include <limits>
 
@@ -536,6 +537,12 @@ struct Learner::GraphedUpdate {
 
 namespace {
 
+// The tensors of a batch, in one order, to clone or refill them together.
+template <typename Batch>
+auto BatchTensors(Batch* b) {
+  return std::array{&b->obs, &b->action, &b->reward, &b->next_obs, &b->terminal, &b->truncated};
+}
+
 // Eager updates of a layout before its capture: they initialise what the
 // capture must not (library handles and workspaces of the side stream).
 constexpr int kWarmUpdates = 2;
@@ -571,26 +578,18 @@ Status Learner::UpdateWithGraph(const DeviceBatch& batch, const TaskRouting& rou
     entry->injected_noise = noise.defined();
     if (noise.defined()) entry->noise = noise.clone();
     entry->batch = batch;
-    for (torch::Tensor* t :
-         {&entry->batch.obs, &entry->batch.action, &entry->batch.reward, &entry->batch.next_obs,
-          &entry->batch.terminal, &entry->batch.truncated}) {
-      *t = t->clone();
-    }
+    for (torch::Tensor* t : BatchTensors(&entry->batch)) *t = t->clone();
     entry->routing = routing.Clone();
     entry->routing2 = routing2.Clone();
     const auto scalar = torch::TensorOptions().dtype(torch::kFloat).device(device_);
-    for (size_t i = 0; i < SteppedOptimizers().size(); ++i) {
-      entry->step_sizes.push_back(torch::zeros({}, scalar));
-    }
+    entry->step_sizes.resize(SteppedOptimizers().size());
+    for (torch::Tensor& step_size : entry->step_sizes) step_size = torch::zeros({}, scalar);
     g = entry.get();
     graphed_.push_back(std::move(entry));
   } else {
-    g->batch.obs.copy_(batch.obs);
-    g->batch.action.copy_(batch.action);
-    g->batch.reward.copy_(batch.reward);
-    g->batch.next_obs.copy_(batch.next_obs);
-    g->batch.terminal.copy_(batch.terminal);
-    g->batch.truncated.copy_(batch.truncated);
+    const auto fixed = BatchTensors(&g->batch);
+    const auto fresh = BatchTensors(&batch);
+    for (size_t i = 0; i < fixed.size(); ++i) fixed[i]->copy_(*fresh[i]);
     g->batch.host_task = batch.host_task;
     if (noise.defined()) g->noise.copy_(noise);
     g->routing.CopyOrderFrom(routing);

@@ -146,7 +146,7 @@ class Learner {
   // One gradient step on `batch`. With `stats` null nothing is read back to
   // the host, so on a GPU the update runs without a synchronisation. On CUDA
   // with cuda_graphs, the first two updates of a batch layout (samples per
-  // task, grouping, train scope) run eagerly, the third is captured as a
+  // task, grouping, train scope, Polyak step) run eagerly, the third is captured as a
   // CUDA graph and every later one of that layout replays it (an injected
   // `policy_noise` is part of the layout and is copied in like the batch).
   // `policy_noise` [2B, action_dim], where defined, replaces the ε the update
