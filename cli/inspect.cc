@@ -18,6 +18,7 @@
 #include "cli/pca.h"
 #include "cli/run_report.h"
 #include "cli/svg_plot.h"
+#include "common/file_util.h"
 #include "common/status.h"
 #include "learner/learner_config.h"
 #include "learner/paco/learner.h"
@@ -128,7 +129,7 @@ absl::Status RunInspect(const RunConfig& config, const InspectOptions& options) 
   }
   TACO_ASSIGN_OR_RETURN(const PcaResult pca, Pca(w, 2));
   const std::string pca_path = out_dir + "/w_pca.svg";
-  TACO_RETURN_IF_ERROR(WriteTextFile(
+  TACO_RETURN_IF_ERROR(WriteFileAtomically(
       pca_path, WPcaSvg(config.tasks, pca, labels,
                         absl::StrFormat("PCA of the compositional vectors w (run %s, K=%d)",
                                         config.run.name, k))));
@@ -138,7 +139,7 @@ absl::Status RunInspect(const RunConfig& config, const InspectOptions& options) 
 
   TACO_ASSIGN_OR_RETURN(const EvalHistory history, ReadEvalCsv(config.RunDir() + "/eval.csv"));
   const std::string curves_path = out_dir + "/learning_curves.svg";
-  TACO_RETURN_IF_ERROR(WriteTextFile(
+  TACO_RETURN_IF_ERROR(WriteFileAtomically(
       curves_path, LearningCurvesSvg(history, absl::StrCat("Evaluation success per task (run ",
                                                            config.run.name, ")"))));
   std::printf("wrote %s (%zu tasks, %zu evaluations by %s)\n", curves_path.c_str(),

@@ -243,12 +243,19 @@ int main(int argc, char** argv) {
                      "host:port to serve on (default topology.host:replay_base_port+shard)");
 
   std::string render_task, render_policy = "expert", render_out;
-  CLI::App* render = app.add_subcommand("render", "write the frames of one episode");
+  CLI::App* render = app.add_subcommand("render", "render one episode to images");
   render->add_option("task", render_task, "task name, e.g. reach-v2")->required();
   render->add_option("--policy", render_policy, "expert | random")
       ->check(CLI::IsMember({"expert", "random"}));
-  render->add_option("--out", render_out, "folder for frame_00000.ppm, frame_00001.ppm, ...")
+  render
+      ->add_option("--out", render_out,
+                   "an animated PNG (NAME.png, NAME.apng) or a folder for frame_00000.png, ...")
       ->required();
+  std::string render_format = "auto";
+  render
+      ->add_option("--format", render_format,
+                   "auto (from --out's name) | apng | frames (a folder of PNG files)")
+      ->check(CLI::IsMember({"auto", "apng", "frames"}));
   int render_frames = 150, render_size = 480, render_seed = 0;
   std::string render_assets;
   render->add_option("--frames", render_frames, "number of frames (env steps)")
@@ -395,9 +402,19 @@ int main(int argc, char** argv) {
     options.width = options.height = render_size;
     options.seed = static_cast<uint32_t>(render_seed);
     options.assets_dir = render_assets;
-    absl::Status status = envs::RenderEpisode(options);
-    if (status.ok()) std::printf("wrote %d frames to %s\n", render_frames, render_out.c_str());
-    return ExitFor(status);
+    options.format = render_format == "apng"     ? envs::RenderFormat::kAnimatedPng
+                     : render_format == "frames" ? envs::RenderFormat::kPngFrames
+                                                 : envs::RenderFormat::kAuto;
+    const absl::StatusOr<envs::RenderFormat> format =
+        envs::ResolveRenderFormat(options.out, options.format);
+    if (!format.ok()) return ExitFor(format.status());
+    const absl::StatusOr<int> frames = envs::RenderEpisode(options);
+    if (frames.ok()) {
+      std::printf(
+          "wrote %d frames to %s (%s)\n", *frames, render_out.c_str(),
+          *format == envs::RenderFormat::kAnimatedPng ? "animated PNG, real time" : "PNG files");
+    }
+    return ExitFor(frames.status());
 #else
     return ExitFor(absl::FailedPreconditionError(
         "this taco was built without EGL (install libegl-dev and rebuild) and cannot render"));

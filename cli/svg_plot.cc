@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <fstream>
 #include <limits>
 
 #include "absl/strings/str_cat.h"
@@ -306,24 +304,6 @@ std::string ScatterChartSvg(const ChartOptions& options, const std::vector<Scatt
   for (const ScatterGroup& g : groups) legend.push_back({g.label, g.color, 1.0, true});
   absl::StrAppend(&svg, frame.Legend(legend), "</svg>\n");
   return svg;
-}
-
-absl::Status WriteTextFile(const std::string& path, absl::string_view text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    out.close();
-    if (!out) {
-      std::remove(tmp.c_str());
-      return absl::InternalError(absl::StrCat("cannot write ", path));
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    return absl::InternalError(absl::StrCat("cannot write ", path));
-  }
-  return absl::OkStatus();
 }
 
 }  // namespace taco

@@ -65,10 +65,6 @@ struct ScatterPoint {
 std::string ScatterChartSvg(const ChartOptions& options, const std::vector<ScatterPoint>& points,
                             const std::vector<ScatterGroup>& groups);
 
-// Writes `text` through a temporary file and a rename, so a reader never
-// sees half a file. The error names the path.
-absl::Status WriteTextFile(const std::string& path, absl::string_view text);
-
 }  // namespace taco
 
 #endif  // TACO_CLI_SVG_PLOT_H_

@@ -1,8 +1,6 @@
 #include "cli/svg_plot.h"
 
 #include <cmath>
-#include <filesystem>
-#include <fstream>
 #include <iterator>
 #include <string>
 #include <vector>
@@ -136,17 +134,6 @@ TEST(ScatterChartSvgTest, SinglePointStaysFinite) {
   EXPECT_THAT(XmlProblem(svg), IsEmpty()) << svg;
   EXPECT_THAT(svg, Not(HasSubstr("nan")));
   EXPECT_THAT(svg, Not(HasSubstr("inf")));
-}
-
-TEST(WriteTextFileTest, WritesAndNamesThePathOnFailure) {
-  const std::string path = ::testing::TempDir() + "/svg_plot_test.svg";
-  ASSERT_TRUE(WriteTextFile(path, "<svg/>\n").ok());
-  std::ifstream in(path);
-  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "<svg/>\n");
-  EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
-  const absl::Status bad = WriteTextFile("/nonexistent-folder/x.svg", "x");
-  EXPECT_FALSE(bad.ok());
-  EXPECT_THAT(bad.message(), HasSubstr("/nonexistent-folder/x.svg"));
 }
 
 }  // namespace

@@ -1,10 +1,10 @@
 #include "common/run_description.h"
 
 #include <filesystem>
-#include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/file_util.h"
 
 namespace taco {
 namespace {
@@ -49,16 +49,7 @@ absl::Status WriteRunDescription(const RunConfig& config, const std::string& kin
   json += "\n}\n";
   std::error_code ec;
   std::filesystem::create_directories(config.RunDir(), ec);
-  const std::string path = config.RunDir() + "/run.json";
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << json;
-    if (!out.good()) return absl::InternalError(absl::StrCat("cannot write ", tmp));
-  }
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) return absl::InternalError(absl::StrCat("cannot write ", path, ": ", ec.message()));
-  return absl::OkStatus();
+  return WriteFileAtomically(config.RunDir() + "/run.json", json);
 }
 
 }  // namespace taco

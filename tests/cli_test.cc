@@ -117,6 +117,18 @@ TEST(CliTest, TlsWithoutACaForTheClientsIsAConfigError) {
   EXPECT_THAT(r.output, HasSubstr("security.ca_cert"));
 }
 
+TEST(CliTest, RenderRefusesOutputsItCannotWrite) {
+  const std::string gif = testing::TempDir() + "/episode.gif";
+  Result r = RunTaco("render reach-v2 --out " + gif);
+  if (r.output.find("built without EGL") != std::string::npos) GTEST_SKIP() << r.output;
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("cannot tell what to write to '" + gif + "'"));
+  EXPECT_FALSE(std::filesystem::exists(gif));
+  r = RunTaco("render reach-v2 --out x.png --format gif");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.output, HasSubstr("--format"));
+}
+
 TEST(CliTest, UnknownSubcommandExitsTwo) { EXPECT_EQ(RunTaco("frobnicate").exit_code, 2); }
 
 TEST(CliTest, TrainLocalWritesLogsCheckpointsAndResumes) {

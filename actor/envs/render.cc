@@ -4,17 +4,21 @@
 #include <EGL/eglext.h>
 #include <mujoco/mujoco.h>
 
-#include <cstdio>
+#include <algorithm>
+#include <cmath>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <system_error>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "actor/envs/png_encoder.h"
 #include "actor/envs/scripted_experts.h"
 #include "actor/envs/task_registry.h"
+#include "common/file_util.h"
 #include "common/status.h"
 
 namespace taco::envs {
@@ -120,14 +124,20 @@ class Renderer {
   Renderer(const Renderer&) = delete;
   Renderer& operator=(const Renderer&) = delete;
 
-  // RGB rows, bottom row first (OpenGL order).
-  const std::vector<unsigned char>& Render(const mjModel* m, mjData* d) {
+  RgbImage Render(const mjModel* m, mjData* d) {
     mjv_updateScene(m, d, &option_, nullptr, &camera_, mjCAT_ALL, &scene_);
     const mjrRect viewport = {0, 0, width_, height_};
     mjr_render(viewport, &scene_, &context_);
-    rgb_.resize(3 * width_ * height_);
-    mjr_readPixels(rgb_.data(), nullptr, viewport, &context_);
-    return rgb_;
+    const size_t stride = 3 * static_cast<size_t>(width_);
+    bottom_up_.resize(stride * height_);
+    mjr_readPixels(bottom_up_.data(), nullptr, viewport, &context_);
+    // OpenGL reads the bottom row first; images start at the top.
+    RgbImage image{width_, height_, std::vector<uint8_t>(bottom_up_.size())};
+    for (int row = 0; row < height_; ++row) {
+      std::memcpy(image.rgb.data() + stride * row, bottom_up_.data() + stride * (height_ - 1 - row),
+                  stride);
+    }
+    return image;
   }
 
  private:
@@ -137,25 +147,60 @@ class Renderer {
   mjvOption option_;
   mjvScene scene_;
   mjrContext context_;
-  std::vector<unsigned char> rgb_;
+  std::vector<unsigned char> bottom_up_;
 };
 
-absl::Status WritePpm(const std::filesystem::path& path, int width, int height,
-                      const std::vector<unsigned char>& rgb) {
-  std::ofstream out(path, std::ios::binary);
-  out << "P6\n" << width << " " << height << "\n255\n";
-  for (int row = height - 1; row >= 0; --row) {
-    out.write(reinterpret_cast<const char*>(rgb.data() + 3 * width * row), 3 * width);
-  }
-  if (!out) {
-    return absl::InternalError(absl::StrCat("could not write ", path.string()));
+absl::Status CreateFolder(const std::filesystem::path& dir) {
+  if (dir.empty()) return absl::OkStatus();
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot create output folder ", dir.string(), ": ", ec.message()));
   }
   return absl::OkStatus();
 }
 
+// The APNG frame delay as the fraction delay_num/10000 s, so that one frame
+// lasts one control step and the animation plays in real time.
+int RealTimeDelayTenThousandths(const mjModel* m) {
+  const double seconds = m->opt.timestep * kFrameSkip;
+  return static_cast<int>(std::clamp<int64_t>(std::llround(seconds * 1e4), 1, 0xffff));
+}
+
 }  // namespace
 
-absl::Status RenderEpisode(const RenderOptions& options) {
+absl::StatusOr<RenderFormat> ResolveRenderFormat(const std::string& out, RenderFormat format) {
+  if (out.empty()) return absl::InvalidArgumentError("render needs an output path (--out)");
+  const std::filesystem::path path(out);
+  std::error_code ec;
+  const bool is_folder = std::filesystem::is_directory(path, ec);
+  const bool exists = std::filesystem::exists(path, ec);
+  const std::string extension = absl::AsciiStrToLower(path.extension().string());
+  if (format == RenderFormat::kAuto) {
+    if (extension == ".png" || extension == ".apng") {
+      format = RenderFormat::kAnimatedPng;
+    } else if (is_folder || extension.empty()) {
+      format = RenderFormat::kPngFrames;
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "cannot tell what to write to '", out, "': render writes one animated PNG (a name ending",
+          " in .png or .apng) or a folder of PNG frames (a name without an extension); pass",
+          " --format frames to use '", out, "' as a folder"));
+    }
+  }
+  if (format == RenderFormat::kAnimatedPng && is_folder) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", out, "' is a folder; an animated PNG needs a file name"));
+  }
+  if (format == RenderFormat::kPngFrames && exists && !is_folder) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", out, "' is a file; PNG frames need a folder"));
+  }
+  return format;
+}
+
+absl::Status ValidateRenderOptions(const RenderOptions& options) {
   if (options.policy != "expert" && options.policy != "random") {
     return absl::InvalidArgumentError(
         absl::StrCat("policy must be 'expert' or 'random', got '", options.policy, "'"));
@@ -163,9 +208,13 @@ absl::Status RenderEpisode(const RenderOptions& options) {
   if (options.frames < 1 || options.width < 16 || options.height < 16) {
     return absl::InvalidArgumentError("render needs frames >= 1 and an image of at least 16x16");
   }
-  if (options.out.empty()) {
-    return absl::InvalidArgumentError("render needs an output folder");
-  }
+  return ResolveRenderFormat(options.out, options.format).status();
+}
+
+absl::StatusOr<int> RenderEpisode(const RenderOptions& options) {
+  TACO_RETURN_IF_ERROR(ValidateRenderOptions(options));
+  TACO_ASSIGN_OR_RETURN(const RenderFormat format,
+                        ResolveRenderFormat(options.out, options.format));
   EnvConfig config;
   config.assets_dir = options.assets_dir;
   config.max_episode_steps = options.frames;
@@ -173,23 +222,26 @@ absl::Status RenderEpisode(const RenderOptions& options) {
   config.variant_seed = options.seed;
   TACO_ASSIGN_OR_RETURN(std::unique_ptr<SawyerEnv> env, MakeEnv(options.task, config));
   TACO_ASSIGN_OR_RETURN(const ExpertPolicy expert, FindExpert(options.task));
-  std::error_code ec;
-  std::filesystem::create_directories(options.out, ec);
-  if (ec) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("cannot create output folder ", options.out, ": ", ec.message()));
-  }
+  const std::filesystem::path out(options.out);
+  TACO_RETURN_IF_ERROR(CreateFolder(format == RenderFormat::kPngFrames ? out : out.parent_path()));
   TACO_ASSIGN_OR_RETURN(std::unique_ptr<EglContext> gl, EglContext::Create());
   // The env's model and data are only read for drawing; rendering happens
   // between steps.
   Renderer renderer(env->model(), options.width, options.height);
+  ApngEncoder animation(RealTimeDelayTenThousandths(env->model()), 10000);
   NumpyRandom rng(options.seed);
   TACO_ASSIGN_OR_RETURN(Observation obs, env->Reset());
+  int frames = 0;
   for (int frame = 0; frame < options.frames; ++frame) {
-    const auto& rgb = renderer.Render(env->model(), const_cast<mjData*>(env->data()));
-    TACO_RETURN_IF_ERROR(
-        WritePpm(std::filesystem::path(options.out) / absl::StrFormat("frame_%05d.ppm", frame),
-                 options.width, options.height, rgb));
+    const RgbImage image = renderer.Render(env->model(), const_cast<mjData*>(env->data()));
+    if (format == RenderFormat::kAnimatedPng) {
+      TACO_RETURN_IF_ERROR(animation.AddFrame(image));
+    } else {
+      TACO_ASSIGN_OR_RETURN(const std::string png, EncodePng(image));
+      TACO_RETURN_IF_ERROR(
+          WriteFileAtomically((out / absl::StrFormat("frame_%05d.png", frame)).string(), png));
+    }
+    ++frames;
     Action action = expert(obs);
     if (options.policy == "random") {
       for (double& a : action) a = rng.Uniform(-1, 1);
@@ -198,7 +250,11 @@ absl::Status RenderEpisode(const RenderOptions& options) {
     obs = step.obs;
     if (step.terminal || step.truncated) break;
   }
-  return absl::OkStatus();
+  if (format == RenderFormat::kAnimatedPng) {
+    TACO_ASSIGN_OR_RETURN(const std::string apng, animation.Finish());
+    TACO_RETURN_IF_ERROR(WriteFileAtomically(options.out, apng));
+  }
+  return frames;
 }
 
 }  // namespace taco::envs

@@ -1,5 +1,5 @@
-// `taco render TASK --policy expert --out DIR`: one episode rendered with
-// MuJoCo's offscreen renderer into a numbered PPM image sequence.
+// `taco render TASK --policy expert --out FILE|DIR`: one episode rendered with
+// MuJoCo's offscreen renderer into an animated PNG or a numbered PNG sequence.
 #ifndef TACO_ACTOR_ENVS_RENDER_H_
 #define TACO_ACTOR_ENVS_RENDER_H_
 
@@ -7,15 +7,28 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 
 namespace taco::envs {
+
+enum class RenderFormat {
+  // An animated PNG for a name ending in .png or .apng, a folder of frames
+  // for a name without an extension or an existing folder.
+  kAuto,
+  // A folder of frame_00000.png, frame_00001.png, ...
+  kPngFrames,
+  // One looping APNG file playing at the simulation's own rate.
+  kAnimatedPng,
+};
 
 struct RenderOptions {
   std::string task;
   // "expert" (the task's scripted policy) or "random".
   std::string policy = "expert";
-  // Folder for frame_00000.ppm, frame_00001.ppm, ...; created if missing.
+  // The animated PNG file, or the folder for the frames (created if
+  // missing), as `format` says.
   std::string out;
+  RenderFormat format = RenderFormat::kAuto;
   int frames = 150;
   int width = 480;
   int height = 480;
@@ -24,8 +37,19 @@ struct RenderOptions {
   std::string assets_dir;
 };
 
-// FailedPrecondition when no OpenGL context can be made (no EGL device).
-absl::Status RenderEpisode(const RenderOptions& options);
+// What `out` becomes under `format`: never kAuto. InvalidArgument where kAuto
+// cannot tell (another extension, e.g. .gif or .mp4) or where the path's kind
+// on disk contradicts the format (a folder for a file or the reverse).
+absl::StatusOr<RenderFormat> ResolveRenderFormat(const std::string& out, RenderFormat format);
+
+// Checks the options and the output path before any work; InvalidArgument
+// naming the bad option.
+absl::Status ValidateRenderOptions(const RenderOptions& options);
+
+// Renders and returns the number of frames written. FailedPrecondition when
+// no OpenGL context can be made (no EGL device). Each file is written whole
+// through a rename, so an interrupted render leaves no half-written image.
+absl::StatusOr<int> RenderEpisode(const RenderOptions& options);
 
 }  // namespace taco::envs
 
