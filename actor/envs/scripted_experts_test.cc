@@ -27,10 +27,10 @@ struct KnownDeviation {
 };
 constexpr KnownDeviation kNoiseZeroDeviations[] = {
     {"push-v2", 0.96,
-     "48/50 fixed variants; 0.99 over 500 fresh variants, so a sampling shortfall of the 50"},
+     "48/50 fixed variants; 0.99 over 1000 fresh variants, so a sampling shortfall of the 50"},
     {"sweep-into-v2", 0.96,
-     "0.89 over 500 fresh variants: cubes 4-5.5 cm from the hand lose a 2-3 step grasp race; "
-     "no port difference found (suspected MuJoCo 2.2 vs 2.0/2.1 arm dynamics)"},
+     "0.92 over 1000 fresh variants: cubes 4-5.5 cm from the hand lose a 2-3 step grasp race; "
+     "no port difference found (suspected: contact handling in MuJoCo 2.2 vs 2.0/2.1)"},
 };
 
 // No action noise, one episode on each of the task's 50 fixed variants.
