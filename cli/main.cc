@@ -264,6 +264,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(16, 4096));
   render->add_option("--seed", render_seed, "variant seed")->check(CLI::Range(0, 1 << 30));
   render->add_option("--assets", render_assets, "Meta-World assets folder (default: searched)");
+  std::string render_camera = "free";
+  render->add_option("--camera", render_camera,
+                     "free (a three-quarter view) or a scene camera: corner, corner2, corner3, "
+                     "topview, behindGripper, gripperPOV");
 
   try {
     app.parse(argc, argv);
@@ -402,6 +406,7 @@ int main(int argc, char** argv) {
     options.width = options.height = render_size;
     options.seed = static_cast<uint32_t>(render_seed);
     options.assets_dir = render_assets;
+    options.camera = render_camera;
     options.format = render_format == "apng"     ? envs::RenderFormat::kAnimatedPng
                      : render_format == "frames" ? envs::RenderFormat::kPngFrames
                                                  : envs::RenderFormat::kAuto;

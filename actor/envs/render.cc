@@ -15,6 +15,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "actor/envs/png_encoder.h"
 #include "actor/envs/scripted_experts.h"
 #include "actor/envs/task_registry.h"
@@ -94,7 +95,9 @@ class EglContext {
 // MuJoCo's visualisation state for one model, released in reverse order.
 class Renderer {
  public:
-  Renderer(const mjModel* m, int width, int height) : width_(width), height_(height) {
+  // `fixed_camera` is a camera id of the model, or -1 for the free view.
+  Renderer(const mjModel* m, int width, int height, int fixed_camera)
+      : width_(width), height_(height) {
     mjv_defaultCamera(&camera_);
     mjv_defaultOption(&option_);
     mjv_defaultScene(&scene_);
@@ -108,6 +111,11 @@ class Renderer {
     mjr_makeContext(sized, &context_, mjFONTSCALE_100);
     mj_deleteModel(sized);
     mjr_setBuffer(mjFB_OFFSCREEN, &context_);
+    if (fixed_camera >= 0) {
+      camera_.type = mjCAMERA_FIXED;
+      camera_.fixedcamid = fixed_camera;
+      return;
+    }
     // A three-quarter view of the table from the robot's side.
     camera_.type = mjCAMERA_FREE;
     camera_.lookat[0] = 0;
@@ -131,11 +139,23 @@ class Renderer {
     const size_t stride = 3 * static_cast<size_t>(width_);
     bottom_up_.resize(stride * height_);
     mjr_readPixels(bottom_up_.data(), nullptr, viewport, &context_);
+    // Several Meta-World cameras (corner, ...) are rolled upside down: they
+    // were set up for mujoco-py, which returned images bottom row first.
+    // Their frames are turned half a turn, so the table is always below.
+    const bool upside_down =
+        camera_.type == mjCAMERA_FIXED && d->cam_xmat[9 * camera_.fixedcamid + 7] < 0;
     // OpenGL reads the bottom row first; images start at the top.
     RgbImage image{width_, height_, std::vector<uint8_t>(bottom_up_.size())};
     for (int row = 0; row < height_; ++row) {
-      std::memcpy(image.rgb.data() + stride * row, bottom_up_.data() + stride * (height_ - 1 - row),
-                  stride);
+      uint8_t* to = image.rgb.data() + stride * row;
+      if (!upside_down) {
+        std::memcpy(to, bottom_up_.data() + stride * (height_ - 1 - row), stride);
+        continue;
+      }
+      const uint8_t* from = bottom_up_.data() + stride * row;
+      for (int col = 0; col < width_; ++col) {
+        std::memcpy(to + 3 * col, from + 3 * (width_ - 1 - col), 3);
+      }
     }
     return image;
   }
@@ -166,6 +186,19 @@ absl::Status CreateFolder(const std::filesystem::path& dir) {
 int RealTimeDelayTenThousandths(const mjModel* m) {
   const double seconds = m->opt.timestep * kFrameSkip;
   return static_cast<int>(std::clamp<int64_t>(std::llround(seconds * 1e4), 1, 0xffff));
+}
+
+// The id of the scene camera `options.camera` names, or -1 for "free";
+// InvalidArgument listing the scene's cameras for any other name.
+absl::StatusOr<int> CameraId(const mjModel* m, const RenderOptions& options) {
+  if (options.camera == "free") return -1;
+  const int id = mj_name2id(m, mjOBJ_CAMERA, options.camera.c_str());
+  if (id >= 0) return id;
+  std::vector<std::string> names = {"free"};
+  for (int i = 0; i < m->ncam; ++i) names.push_back(mj_id2name(m, mjOBJ_CAMERA, i));
+  return absl::InvalidArgumentError(absl::StrCat("the ", options.task, " scene has no camera '",
+                                                 options.camera,
+                                                 "'; its cameras: ", absl::StrJoin(names, ", ")));
 }
 
 }  // namespace
@@ -222,12 +255,13 @@ absl::StatusOr<int> RenderEpisode(const RenderOptions& options) {
   config.variant_seed = options.seed;
   TACO_ASSIGN_OR_RETURN(std::unique_ptr<SawyerEnv> env, MakeEnv(options.task, config));
   TACO_ASSIGN_OR_RETURN(const ExpertPolicy expert, FindExpert(options.task));
+  TACO_ASSIGN_OR_RETURN(const int camera, CameraId(env->model(), options));
   const std::filesystem::path out(options.out);
   TACO_RETURN_IF_ERROR(CreateFolder(format == RenderFormat::kPngFrames ? out : out.parent_path()));
   TACO_ASSIGN_OR_RETURN(std::unique_ptr<EglContext> gl, EglContext::Create());
   // The env's model and data are only read for drawing; rendering happens
   // between steps.
-  Renderer renderer(env->model(), options.width, options.height);
+  Renderer renderer(env->model(), options.width, options.height, camera);
   ApngEncoder animation(RealTimeDelayTenThousandths(env->model()), 10000);
   NumpyRandom rng(options.seed);
   TACO_ASSIGN_OR_RETURN(Observation obs, env->Reset());

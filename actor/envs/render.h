@@ -29,6 +29,9 @@ struct RenderOptions {
   // missing), as `format` says.
   std::string out;
   RenderFormat format = RenderFormat::kAuto;
+  // "free" (a three-quarter view of the table) or the name of a camera in
+  // the scene, e.g. "corner", "topview", "behindGripper", "gripperPOV".
+  std::string camera = "free";
   int frames = 150;
   int width = 480;
   int height = 480;

@@ -59,6 +59,12 @@ TEST(RenderEpisodeTest, BadOptionsFailBeforeAnyWork) {
   options.policy = "greedy";
   EXPECT_THAT(RenderEpisode(options).status().message(), HasSubstr("'greedy'"));
   options.policy = "expert";
+  options.camera = "sideview";
+  const absl::Status camera = RenderEpisode(options).status();
+  EXPECT_EQ(camera.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(camera.message(),
+              HasSubstr("no camera 'sideview'; its cameras: free, topview, corner"));
+  options.camera = "free";
   options.width = 8;
   EXPECT_EQ(RenderEpisode(options).status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_FALSE(std::filesystem::exists(options.out));
@@ -85,6 +91,7 @@ TEST(RenderEpisodeTest, WritesAnAnimationAndAFolderOfFrames) {
   EXPECT_FALSE(std::filesystem::exists(options.out + ".tmp"));
 
   options.out = Scratch("frames");
+  options.camera = "corner";
   const absl::StatusOr<int> frames = RenderEpisode(options);
   ASSERT_TRUE(frames.ok()) << frames.status();
   EXPECT_EQ(*frames, 3);
