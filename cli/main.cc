@@ -413,13 +413,17 @@ int main(int argc, char** argv) {
     const absl::StatusOr<envs::RenderFormat> format =
         envs::ResolveRenderFormat(options.out, options.format);
     if (!format.ok()) return ExitFor(format.status());
-    const absl::StatusOr<int> frames = envs::RenderEpisode(options);
-    if (frames.ok()) {
+    const absl::StatusOr<envs::RenderSummary> summary = envs::RenderEpisode(options);
+    if (summary.ok()) {
       std::printf(
-          "wrote %d frames to %s (%s)\n", *frames, render_out.c_str(),
-          *format == envs::RenderFormat::kAnimatedPng ? "animated PNG, real time" : "PNG files");
+          "wrote %d frames to %s (%s); return %.1f, %s\n", summary->frames, render_out.c_str(),
+          *format == envs::RenderFormat::kAnimatedPng ? "animated PNG, real time" : "PNG files",
+          summary->episode_return,
+          summary->first_success_step > 0
+              ? absl::StrCat("success at step ", summary->first_success_step).c_str()
+              : "no success");
     }
-    return ExitFor(frames.status());
+    return ExitFor(summary.status());
 #else
     return ExitFor(absl::FailedPreconditionError(
         "this taco was built without EGL (install libegl-dev and rebuild) and cannot render"));

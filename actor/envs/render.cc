@@ -244,7 +244,7 @@ absl::Status ValidateRenderOptions(const RenderOptions& options) {
   return ResolveRenderFormat(options.out, options.format).status();
 }
 
-absl::StatusOr<int> RenderEpisode(const RenderOptions& options) {
+absl::StatusOr<RenderSummary> RenderEpisode(const RenderOptions& options) {
   TACO_RETURN_IF_ERROR(ValidateRenderOptions(options));
   TACO_ASSIGN_OR_RETURN(const RenderFormat format,
                         ResolveRenderFormat(options.out, options.format));
@@ -265,7 +265,7 @@ absl::StatusOr<int> RenderEpisode(const RenderOptions& options) {
   ApngEncoder animation(RealTimeDelayTenThousandths(env->model()), 10000);
   NumpyRandom rng(options.seed);
   TACO_ASSIGN_OR_RETURN(Observation obs, env->Reset());
-  int frames = 0;
+  RenderSummary summary;
   for (int frame = 0; frame < options.frames; ++frame) {
     const RgbImage image = renderer.Render(env->model(), const_cast<mjData*>(env->data()));
     if (format == RenderFormat::kAnimatedPng) {
@@ -275,20 +275,22 @@ absl::StatusOr<int> RenderEpisode(const RenderOptions& options) {
       TACO_RETURN_IF_ERROR(
           WriteFileAtomically((out / absl::StrFormat("frame_%05d.png", frame)).string(), png));
     }
-    ++frames;
+    ++summary.frames;
     Action action = expert(obs);
     if (options.policy == "random") {
       for (double& a : action) a = rng.Uniform(-1, 1);
     }
     TACO_ASSIGN_OR_RETURN(const StepResult step, env->Step(action));
     obs = step.obs;
+    summary.episode_return += step.reward;
+    if (step.success && summary.first_success_step == 0) summary.first_success_step = frame + 1;
     if (step.terminal || step.truncated) break;
   }
   if (format == RenderFormat::kAnimatedPng) {
     TACO_ASSIGN_OR_RETURN(const std::string apng, animation.Finish());
     TACO_RETURN_IF_ERROR(WriteFileAtomically(options.out, apng));
   }
-  return frames;
+  return summary;
 }
 
 }  // namespace taco::envs

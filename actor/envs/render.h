@@ -49,10 +49,17 @@ absl::StatusOr<RenderFormat> ResolveRenderFormat(const std::string& out, RenderF
 // naming the bad option.
 absl::Status ValidateRenderOptions(const RenderOptions& options);
 
-// Renders and returns the number of frames written. FailedPrecondition when
-// no OpenGL context can be made (no EGL device). Each file is written whole
-// through a rename, so an interrupted render leaves no half-written image.
-absl::StatusOr<int> RenderEpisode(const RenderOptions& options);
+struct RenderSummary {
+  int frames = 0;
+  // The step (1-based) at which the task first reported success, or 0.
+  int first_success_step = 0;
+  double episode_return = 0;
+};
+
+// Renders one episode. FailedPrecondition when no OpenGL context can be made
+// (no EGL device). Each file is written whole through a rename, so an
+// interrupted render leaves no half-written image.
+absl::StatusOr<RenderSummary> RenderEpisode(const RenderOptions& options);
 
 }  // namespace taco::envs
 

@@ -77,12 +77,13 @@ TEST(RenderEpisodeTest, WritesAnAnimationAndAFolderOfFrames) {
   options.frames = 3;
   options.width = options.height = 32;
   options.out = Scratch("episode.png");
-  const absl::StatusOr<int> animated = RenderEpisode(options);
+  const absl::StatusOr<RenderSummary> animated = RenderEpisode(options);
   if (animated.status().code() == absl::StatusCode::kFailedPrecondition) {
     GTEST_SKIP() << animated.status();
   }
   ASSERT_TRUE(animated.ok()) << animated.status();
-  EXPECT_EQ(*animated, 3);
+  EXPECT_EQ(animated->frames, 3);
+  EXPECT_GT(animated->episode_return, 0);
   std::ifstream in(options.out, std::ios::binary);
   const std::string file(std::istreambuf_iterator<char>(in), {});
   const size_t actl = file.find("acTL");
@@ -92,9 +93,9 @@ TEST(RenderEpisodeTest, WritesAnAnimationAndAFolderOfFrames) {
 
   options.out = Scratch("frames");
   options.camera = "corner";
-  const absl::StatusOr<int> frames = RenderEpisode(options);
+  const absl::StatusOr<RenderSummary> frames = RenderEpisode(options);
   ASSERT_TRUE(frames.ok()) << frames.status();
-  EXPECT_EQ(*frames, 3);
+  EXPECT_EQ(frames->frames, 3);
   for (const char* name : {"frame_00000.png", "frame_00001.png", "frame_00002.png"}) {
     EXPECT_TRUE(std::filesystem::is_regular_file(options.out + "/" + name)) << name;
   }
