@@ -195,7 +195,10 @@ absl::StatusOr<int> CameraId(const mjModel* m, const RenderOptions& options) {
   const int id = mj_name2id(m, mjOBJ_CAMERA, options.camera.c_str());
   if (id >= 0) return id;
   std::vector<std::string> names = {"free"};
-  for (int i = 0; i < m->ncam; ++i) names.push_back(mj_id2name(m, mjOBJ_CAMERA, i));
+  for (int i = 0; i < m->ncam; ++i) {
+    const char* name = mj_id2name(m, mjOBJ_CAMERA, i);
+    if (name != nullptr) names.emplace_back(name);  // unnamed cameras cannot be asked for
+  }
   return absl::InvalidArgumentError(absl::StrCat("the ", options.task, " scene has no camera '",
                                                  options.camera,
                                                  "'; its cameras: ", absl::StrJoin(names, ", ")));
