@@ -46,11 +46,13 @@ Quat MatToQuatXYZW(const mjtNum* mat) {
 
 }  // namespace
 
+double RandomBoxBound(double bound) { return static_cast<double>(static_cast<float>(bound)); }
+
 RandVec DrawRandVec(const TaskDef& def, NumpyRandom& rng) {
   RandVec v(def.rand_low.size());
   do {
     for (size_t i = 0; i < v.size(); ++i) {
-      v[i] = rng.Uniform(def.rand_low[i], def.rand_high[i]);
+      v[i] = rng.Uniform(RandomBoxBound(def.rand_low[i]), RandomBoxBound(def.rand_high[i]));
     }
   } while (def.accept != nullptr && !def.accept(v));
   return v;

@@ -65,8 +65,13 @@ struct TaskDef {
   Factory make = nullptr;
 };
 
-// Draws one rand_vec the way the task's reset does (uniform over the box,
-// redrawn until accepted).
+// A bound of a task's random box as the original holds it: a gym Box, whose
+// default float32 type rounds the bound (0.6 becomes 0.60000002384...).
+// NumPy then draws in float64 between the rounded bounds.
+double RandomBoxBound(double bound);
+
+// Draws one rand_vec the way the task's reset does (uniform over the box with
+// float32-rounded bounds, redrawn until accepted).
 RandVec DrawRandVec(const TaskDef& def, NumpyRandom& rng);
 
 enum class VariantMode {

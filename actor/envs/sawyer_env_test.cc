@@ -67,8 +67,8 @@ TEST_P(AllTasksTest, VariantsAreFiftyUniqueDrawsInsideTheBox) {
   for (const RandVec& v : variants) {
     ASSERT_EQ(v.size(), def.rand_low.size());
     for (size_t i = 0; i < v.size(); ++i) {
-      EXPECT_GE(v[i], def.rand_low[i]);
-      EXPECT_LE(v[i], def.rand_high[i]);
+      EXPECT_GE(v[i], RandomBoxBound(def.rand_low[i]));
+      EXPECT_LE(v[i], RandomBoxBound(def.rand_high[i]));
     }
     if (def.accept != nullptr) {
       EXPECT_TRUE(def.accept(v));
@@ -127,6 +127,25 @@ TEST(RegistryTest, VariantsFollowOneGeneratorInTaskOrder) {
   for (int i = 0; i < kVariantsPerTask; ++i) DrawRandVec(*FindTask("reach-v2").value(), rng);
   const RandVec first_push = DrawRandVec(*FindTask("push-v2").value(), rng);
   EXPECT_EQ(FixedVariants(*FindTask("push-v2").value(), 7)[0], first_push);
+}
+
+// The original's random boxes are float32 gym Boxes: a draw lies between the
+// rounded bounds and is computed in float64, as NumPy's uniform does.
+TEST(RegistryTest, DrawsUseFloat32RoundedBounds) {
+  TaskDef def;
+  def.rand_low = {0.1, -0.1};
+  def.rand_high = {0.7, 0.6};
+  NumpyRandom rng(3);
+  NumpyRandom same(3);
+  const RandVec v = DrawRandVec(def, rng);
+  for (size_t i = 0; i < v.size(); ++i) {
+    const double lo = static_cast<float>(def.rand_low[i]);
+    const double hi = static_cast<float>(def.rand_high[i]);
+    const double u = same.Uniform01();
+    EXPECT_EQ(v[i], lo + (hi - lo) * u);
+    EXPECT_NE(v[i], def.rand_low[i] + (def.rand_high[i] - def.rand_low[i]) * u);
+  }
+  EXPECT_EQ(RandomBoxBound(0.6), 0.60000002384185791015625);
 }
 
 TEST(SawyerEnvTest, WeldIsIdentityWithTorquescaleOne) {

@@ -26,8 +26,6 @@ struct KnownDeviation {
   const char* why;
 };
 constexpr KnownDeviation kNoiseZeroDeviations[] = {
-    {"push-v2", 0.96,
-     "48/50 fixed variants; 0.99 over 1000 fresh variants, so a sampling shortfall of the 50"},
     {"sweep-into-v2", 0.96,
      "0.92 over 1000 fresh variants: cubes 4-5.5 cm from the hand lose a 2-3 step grasp race; "
      "no port difference found (suspected: contact handling in MuJoCo 2.2 vs 2.0/2.1)"},
