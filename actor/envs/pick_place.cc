@@ -19,20 +19,16 @@ class PickPlaceEnv : public PuckEnv {
     SetFreeJointPos(puck_joint_, obj_init_);
   }
 
-  // Unlike the other tasks, pick-place measures its caging margins from the
+  // Unlike the other tasks, pick-place measures its xz caging margin from the
   // gripper as it is after placement.
-  void AfterPlacement() override { RecordInitialGripper(); }
+  void AfterPlacement() override { RecordInitialTcp(); }
 
   // Caging with signed pad gaps, so a pad on the wrong side of the puck earns
-  // nothing.
+  // little; margins follow the current pads (see PadCaging).
   double Grasp(const Vec3& obj, double grip_action) const {
     const double gaps[2] = {LeftPadY() - obj[1], obj[1] - RightPadY()};
-    const double init_pad_ys[2] = {init_left_pad_[1], init_right_pad_[1]};
     double cage[2];
-    for (int i = 0; i < 2; ++i) {
-      const double margin = std::abs(std::abs(obj[1] - init_pad_ys[i]) - 0.05);
-      cage[i] = Tolerance(gaps[i], 0.015, 0.05, margin);
-    }
+    for (int i = 0; i < 2; ++i) cage[i] = PadCaging(gaps[i], 0.015, 0.05, 0.05);
     const double y_caging = Hamacher(cage[0], cage[1]);
     const double xz_margin = DistanceXZ(obj_init_, init_tcp_) - 0.005;
     const double xz_caging = Tolerance(DistanceXZ(Tcp(), obj), 0, 0.005, xz_margin);

@@ -18,6 +18,10 @@ double Tolerance(double x, double lo, double hi, double margin, Sigmoid sigmoid)
   return 0.0;
 }
 
+double PadCaging(double signed_gap, double lo, double hi, double pad_thresh) {
+  return Tolerance(signed_gap, lo, hi, std::abs(std::abs(signed_gap) - pad_thresh));
+}
+
 double Hamacher(double a, double b) {
   const double denominator = a + b - a * b;
   return denominator > 0 ? a * b / denominator : 0.0;

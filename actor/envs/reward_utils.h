@@ -18,6 +18,17 @@ double Tolerance(double x, double lo, double hi, double margin,
 // Hamacher t-norm of two values in [0, 1]; 0 when both are 0.
 double Hamacher(double a, double b);
 
+// One pad's term in the custom caging of pick-place, sweep and sweep-into:
+// the signed gap from the pad to the object (positive on the correct side)
+// scores 1 inside [lo, hi], with margin | |gap| − pad_thresh |. The original
+// meant that margin to be measured from the pad's initial position, but it
+// keeps "initial" pads through an accessor (mujoco-py's get_body_xpos, and
+// later the mujoco bindings' body().xpos) that returns a live view of MuJoCo's
+// xpos, so every read sees the pad where it is now. The margin is therefore
+// measured from the current gap: a pad farther than pad_thresh scores exactly
+// 0.1, however far.
+double PadCaging(double signed_gap, double lo, double hi, double pad_thresh);
+
 // Π over axes of (p − zero)/(one − zero) when p lies in the box spanned by the
 // two corners (either ordering, inclusive); 1 outside it.
 double RectPrismTolerance(const Vec3& p, const Vec3& zero, const Vec3& one);

@@ -31,6 +31,19 @@ TEST(ToleranceTest, NegativeOrZeroMarginIsAHardIndicator) {
   EXPECT_EQ(Tolerance(0.05, 0, 0.1, -0.3), 1.0);
 }
 
+TEST(PadCagingTest, MarginIsMeasuredFromTheCurrentGap) {
+  EXPECT_DOUBLE_EQ(PadCaging(0.03, 0.02, 0.05, 0.05), 1.0);
+  // Farther than the threshold: exactly one margin out, however far.
+  EXPECT_DOUBLE_EQ(PadCaging(0.08, 0.02, 0.05, 0.05), 0.1);
+  EXPECT_DOUBLE_EQ(PadCaging(0.4, 0.02, 0.05, 0.05), 0.1);
+  // Touching the object: (0.02 - 0) / 0.05 = 0.4 margins below the band.
+  EXPECT_NEAR(PadCaging(0.0, 0.02, 0.05, 0.05), 1 / (0.4 * 0.4 * 9 + 1), 1e-12);
+  // The narrower "gripping" band keeps the caging threshold for its margin.
+  EXPECT_NEAR(PadCaging(0.03, 0.02, 0.025, 0.05), 1 / (0.25 * 0.25 * 9 + 1), 1e-12);
+  // On the wrong side of the object.
+  EXPECT_NEAR(PadCaging(-0.01, 0.02, 0.05, 0.05), 1 / (0.75 * 0.75 * 9 + 1), 1e-12);
+}
+
 TEST(HamacherTest, Values) {
   EXPECT_EQ(Hamacher(0, 0), 0.0);
   EXPECT_EQ(Hamacher(1, 1), 1.0);

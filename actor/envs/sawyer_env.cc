@@ -117,11 +117,6 @@ absl::Status SawyerEnv::Init() {
         absl::StrCat(def_.name, ": body 'mocap' is not a mocap body"));
   }
   TACO_RETURN_IF_ERROR(BindNames());
-  // The caging rewards of sweep and sweep-into read the pads of the unsettled
-  // all-zero arm, recorded once here as in the original.
-  mj_forward(model_.get(), data_.get());
-  init_left_pad_ = BodyPos(left_pad_);
-  init_right_pad_ = BodyPos(right_pad_);
   return absl::OkStatus();
 }
 
@@ -214,11 +209,7 @@ Vec3 SawyerEnv::Tcp() const {
   return 0.5 * (right + left);
 }
 
-void SawyerEnv::RecordInitialGripper() {
-  init_tcp_ = Tcp();
-  init_left_pad_ = BodyPos(left_pad_);
-  init_right_pad_ = BodyPos(right_pad_);
-}
+void SawyerEnv::RecordInitialTcp() { init_tcp_ = Tcp(); }
 
 void SawyerEnv::SetMocap(const Vec3& pos) {
   std::copy(pos.begin(), pos.end(), data_->mocap_pos + 3 * mocap_);

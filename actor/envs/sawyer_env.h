@@ -204,15 +204,12 @@ class SawyerEnv {
   mjData* mutable_data() { return data_.get(); }
 
   // Set at reset after the hand settled (pick-place records it again after
-  // placement through RecordInitialGripper()).
+  // placement through RecordInitialTcp()).
   Vec3 init_tcp_{};
-  // Pad positions at construction, in the unsettled all-zero arm pose (§3.4).
-  Vec3 init_left_pad_{};
-  Vec3 init_right_pad_{};
   Vec3 target_{};
   Vec3 hand_init_{};
 
-  void RecordInitialGripper();
+  void RecordInitialTcp();
   // Inputs of the caging rewards for an object at `obj` that started at
   // `obj_init`.
   CagingInputs Caging(const Vec3& obj, const Vec3& obj_init, double grip_action) const {

@@ -1,7 +1,5 @@
 #include "actor/envs/sweep.h"
 
-#include <cmath>
-
 #include "actor/envs/reward_utils.h"
 
 namespace taco::envs {
@@ -20,19 +18,17 @@ class CubeEnv : public SawyerEnv {
     return absl::OkStatus();
   }
 
-  // Pad margins use the pads recorded at construction (unsettled arm), as in
-  // the original.
+  // Pad margins follow the current pads, as the original's live "initial"
+  // pads do (see PadCaging).
   double CubeCaging(const Vec3& obj, double grip_hi, double xz_thresh) const {
     constexpr double kRadius = 0.02;
     constexpr double kPadThresh = 0.05;
     const double gaps[2] = {LeftPadY() - obj[1], obj[1] - RightPadY()};
-    const double init_pad_ys[2] = {init_left_pad_[1], init_right_pad_[1]};
     double cage[2];
     double grip[2];
     for (int i = 0; i < 2; ++i) {
-      const double margin = std::abs(std::abs(obj[1] - init_pad_ys[i]) - kPadThresh);
-      cage[i] = Tolerance(gaps[i], kRadius, kPadThresh, margin);
-      grip[i] = Tolerance(gaps[i], kRadius, grip_hi, margin);
+      cage[i] = PadCaging(gaps[i], kRadius, kPadThresh, kPadThresh);
+      grip[i] = PadCaging(gaps[i], kRadius, grip_hi, kPadThresh);
     }
     const double xz = Tolerance(DistanceXZ(Tcp(), obj), 0, xz_thresh,
                                 DistanceXZ(obj_init_, init_tcp_) - xz_thresh);
