@@ -410,18 +410,16 @@ int main(int argc, char** argv) {
     options.format = render_format == "apng"     ? envs::RenderFormat::kAnimatedPng
                      : render_format == "frames" ? envs::RenderFormat::kPngFrames
                                                  : envs::RenderFormat::kAuto;
-    const absl::StatusOr<envs::RenderFormat> format =
-        envs::ResolveRenderFormat(options.out, options.format);
-    if (!format.ok()) return ExitFor(format.status());
     const absl::StatusOr<envs::RenderSummary> summary = envs::RenderEpisode(options);
     if (summary.ok()) {
-      std::printf(
-          "wrote %d frames to %s (%s); return %.1f, %s\n", summary->frames, render_out.c_str(),
-          *format == envs::RenderFormat::kAnimatedPng ? "animated PNG, real time" : "PNG files",
-          summary->episode_return,
-          summary->first_success_step > 0
-              ? absl::StrCat("success at step ", summary->first_success_step).c_str()
-              : "no success");
+      std::printf("wrote %d frames to %s (%s); return %.1f, %s\n", summary->frames,
+                  render_out.c_str(),
+                  summary->format == envs::RenderFormat::kAnimatedPng ? "animated PNG, real time"
+                                                                      : "PNG files",
+                  summary->episode_return,
+                  summary->first_success_step > 0
+                      ? absl::StrCat("success at step ", summary->first_success_step).c_str()
+                      : "no success");
     }
     return ExitFor(summary.status());
 #else

@@ -236,7 +236,7 @@ absl::StatusOr<RenderFormat> ResolveRenderFormat(const std::string& out, RenderF
   return format;
 }
 
-absl::Status ValidateRenderOptions(const RenderOptions& options) {
+absl::StatusOr<RenderSummary> RenderEpisode(const RenderOptions& options) {
   if (options.policy != "expert" && options.policy != "random") {
     return absl::InvalidArgumentError(
         absl::StrCat("policy must be 'expert' or 'random', got '", options.policy, "'"));
@@ -244,11 +244,6 @@ absl::Status ValidateRenderOptions(const RenderOptions& options) {
   if (options.frames < 1 || options.width < 16 || options.height < 16) {
     return absl::InvalidArgumentError("render needs frames >= 1 and an image of at least 16x16");
   }
-  return ResolveRenderFormat(options.out, options.format).status();
-}
-
-absl::StatusOr<RenderSummary> RenderEpisode(const RenderOptions& options) {
-  TACO_RETURN_IF_ERROR(ValidateRenderOptions(options));
   TACO_ASSIGN_OR_RETURN(const RenderFormat format,
                         ResolveRenderFormat(options.out, options.format));
   EnvConfig config;
@@ -269,6 +264,7 @@ absl::StatusOr<RenderSummary> RenderEpisode(const RenderOptions& options) {
   NumpyRandom rng(options.seed);
   TACO_ASSIGN_OR_RETURN(Observation obs, env->Reset());
   RenderSummary summary;
+  summary.format = format;
   for (int frame = 0; frame < options.frames; ++frame) {
     const RgbImage image = renderer.Render(env->model(), const_cast<mjData*>(env->data()));
     if (format == RenderFormat::kAnimatedPng) {

@@ -45,20 +45,19 @@ struct RenderOptions {
 // on disk contradicts the format (a folder for a file or the reverse).
 absl::StatusOr<RenderFormat> ResolveRenderFormat(const std::string& out, RenderFormat format);
 
-// Checks the options and the output path before any work; InvalidArgument
-// naming the bad option.
-absl::Status ValidateRenderOptions(const RenderOptions& options);
-
 struct RenderSummary {
+  // What was written: kAnimatedPng or kPngFrames.
+  RenderFormat format = RenderFormat::kAuto;
   int frames = 0;
   // The step (1-based) at which the task first reported success, or 0.
   int first_success_step = 0;
   double episode_return = 0;
 };
 
-// Renders one episode. FailedPrecondition when no OpenGL context can be made
-// (no EGL device). Each file is written whole through a rename, so an
-// interrupted render leaves no half-written image.
+// Renders one episode. The options and the output path are checked before
+// any work (InvalidArgument naming the bad option). FailedPrecondition when no OpenGL context can
+// be made (no EGL device). Each file is written whole through a rename, so an interrupted render
+// leaves no half-written image.
 absl::StatusOr<RenderSummary> RenderEpisode(const RenderOptions& options);
 
 }  // namespace taco::envs
