@@ -2,13 +2,19 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <string>
+#include <vector>
+
+#include "actor/envs/task_registry.h"
 
 namespace taco::envs {
 namespace {
@@ -106,6 +112,90 @@ TEST_F(AssetLocatorTest, NotFoundListsEveryPlaceSearched) {
   EXPECT_THAT(message, HasSubstr("missing_env"));
   EXPECT_THAT(message, HasSubstr("nowhere/shared/metaworld-assets"));
   EXPECT_THAT(message, HasSubstr(".cache/taco/metaworld-v2.0.0"));
+}
+
+// scripts/fetch-metaworld-assets checks a copy of the scenes against
+// scripts/metaworld-v2.0.0.sha256; these tests run it with --check, which
+// never downloads.
+const fs::path kSums = fs::path(TACO_SOURCE_DIR) / "scripts" / "metaworld-v2.0.0.sha256";
+
+struct ScriptResult {
+  int exit_code = -1;
+  std::string output;
+};
+
+ScriptResult RunFetchScript(const std::string& args) {
+  const std::string command = "bash '" + std::string(TACO_SOURCE_DIR) +
+                              "/scripts/fetch-metaworld-assets' " + args + " 2>&1";
+  ScriptResult result;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return result;
+  char buffer[4096];
+  while (size_t n = std::fread(buffer, 1, sizeof(buffer), pipe)) result.output.append(buffer, n);
+  const int status = ::pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+// The relative paths the sums file lists.
+std::vector<std::string> SummedFiles() {
+  std::vector<std::string> files;
+  std::ifstream in(kSums);
+  std::string sum, path;
+  while (in >> sum >> path) files.push_back(path);
+  return files;
+}
+
+TEST(FetchAssetsScriptTest, SumsCoverEveryTaskScene) {
+  const std::vector<std::string> listed = SummedFiles();
+  ASSERT_FALSE(listed.empty()) << kSums;
+  const std::set<std::string> files(listed.begin(), listed.end());
+  for (const TaskDef* task : AllTasks()) {
+    EXPECT_TRUE(files.count("sawyer_xyz/" + task->scene)) << task->name << ": " << task->scene;
+  }
+  // The shared includes every scene pulls in, and sweep-into's own table.
+  for (const char* include :
+       {"objects/assets/xyz_base.xml", "objects/assets/xyz_base_dependencies.xml",
+        "scene/basic_scene.xml", "scene/basic_scene_b.xml"}) {
+    EXPECT_TRUE(files.count(include)) << include;
+  }
+}
+
+TEST(FetchAssetsScriptTest, CheckAcceptsTheScenesTheTestsLoad) {
+  const absl::StatusOr<std::string> assets = LocateMetaWorldAssets({});
+  ASSERT_TRUE(assets.ok()) << assets.status();
+  const ScriptResult result = RunFetchScript("--check '" + *assets + "'");
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("match v2.0.0"));
+}
+
+TEST(FetchAssetsScriptTest, CheckNamesMissingAndChangedFiles) {
+  const absl::StatusOr<std::string> assets = LocateMetaWorldAssets({});
+  ASSERT_TRUE(assets.ok()) << assets.status();
+  const fs::path copy =
+      fs::path(testing::TempDir()) / ("assets_copy_" + std::to_string(::getpid()));
+  fs::remove_all(copy);
+  for (const std::string& file : SummedFiles()) {
+    fs::create_directories((copy / file).parent_path());
+    fs::copy_file(fs::path(*assets) / file, copy / file);
+  }
+  ASSERT_EQ(RunFetchScript("--check '" + copy.string() + "'").exit_code, 0);
+
+  std::ofstream(copy / "scene" / "basic_scene_b.xml", std::ios::app) << "<!-- edited -->\n";
+  fs::remove(copy / "objects" / "assets" / "block.xml");
+  const ScriptResult result = RunFetchScript("--check '" + copy.string() + "'");
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("different: scene/basic_scene_b.xml"));
+  EXPECT_THAT(result.output, HasSubstr("missing: objects/assets/block.xml"));
+  fs::remove_all(copy);
+}
+
+TEST(FetchAssetsScriptTest, RefusesBadUsage) {
+  EXPECT_EQ(RunFetchScript("--check").exit_code, 2);
+  EXPECT_EQ(RunFetchScript("--frobnicate").exit_code, 2);
+  const ScriptResult missing = RunFetchScript("--check /nonexistent/taco-assets");
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_THAT(missing.output, HasSubstr("is not a folder"));
 }
 
 }  // namespace
