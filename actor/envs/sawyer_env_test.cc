@@ -2,15 +2,19 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -146,6 +150,47 @@ TEST(RegistryTest, DrawsUseFloat32RoundedBounds) {
     EXPECT_NE(v[i], def.rand_low[i] + (def.rand_high[i] - def.rand_low[i]) * u);
   }
   EXPECT_EQ(RandomBoxBound(0.6), 0.60000002384185791015625);
+}
+
+// NumPy itself is the reference for the variant draws: a script written from
+// the spec draws MT10's 500 vectors with NumPy's legacy generator exactly as
+// Meta-World's MT10(seed) does, and every number must agree bit for bit.
+TEST(RegistryTest, Mt10VariantsMatchNumpyBitForBit) {
+  for (const uint32_t seed : {0u, 42u, 1234567u}) {
+    const std::string command = "/usr/bin/python3 '" + std::string(TACO_SOURCE_DIR) +
+                                "/actor/envs/testdata/mt10_numpy_draws.py' " +
+                                std::to_string(seed) + " 2>&1";
+    FILE* pipe = ::popen(command.c_str(), "r");
+    ASSERT_NE(pipe, nullptr);
+    std::string output;
+    char buffer[4096];
+    while (size_t n = std::fread(buffer, 1, sizeof(buffer), pipe)) output.append(buffer, n);
+    const int status = ::pclose(pipe);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        << "the NumPy reference did not run (Debian: apt-get install python3-numpy):\n"
+        << output;
+
+    std::map<std::string, std::vector<RandVec>> numpy;
+    std::istringstream lines(output);
+    std::string line;
+    while (std::getline(lines, line)) {
+      std::istringstream fields(line);
+      std::string task;
+      int index = 0;
+      fields >> task >> index;
+      RandVec v;
+      for (double x; fields >> x;) v.push_back(x);
+      numpy[task].push_back(v);
+    }
+    ASSERT_EQ(numpy.size(), 10u) << output.substr(0, 500);
+    for (const auto& [task, expected] : numpy) {
+      const std::vector<RandVec> ours = FixedVariants(*FindTask(task).value(), seed);
+      ASSERT_EQ(ours.size(), expected.size()) << task;
+      for (size_t i = 0; i < ours.size(); ++i) {
+        EXPECT_EQ(ours[i], expected[i]) << task << " variant " << i << " seed " << seed;
+      }
+    }
+  }
 }
 
 TEST(SawyerEnvTest, WeldIsIdentityWithTorquescaleOne) {
