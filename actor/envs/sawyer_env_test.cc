@@ -193,6 +193,15 @@ TEST(RegistryTest, Mt10VariantsMatchNumpyBitForBit) {
   }
 }
 
+// Sweep's random box has a flat z range (0.02 to 0.02) whose float32 bound
+// is not 0.02; the original places the cube at its float64 0.02 instead.
+TEST(SawyerEnvTest, SweepCubeStartsAtTheOriginalsHeightNotTheRoundedBound) {
+  std::unique_ptr<SawyerEnv> env = Make("sweep-v2");
+  const Observation obs = env->ResetToVariant(0).value();
+  EXPECT_NE(env->rand_vec()[2], 0.02);
+  EXPECT_EQ(obs[6], 0.02);
+}
+
 TEST(SawyerEnvTest, WeldIsIdentityWithTorquescaleOne) {
   std::unique_ptr<SawyerEnv> env = Make("reach-v2");
   const mjModel* m = env->model();

@@ -48,7 +48,10 @@ class SweepEnv : public CubeEnv {
 
  private:
   void PlaceObjects(const RandVec& v) override {
-    obj_init_ = {v[0], v[1], v[2]};
+    // The original keeps only x and y of the draw; z is its init_config's
+    // 0.02, not the draw's float32-rounded bound.
+    constexpr double kStartZ = 0.02;
+    obj_init_ = {v[0], v[1], kStartZ};
     target_ = {0.5, v[1], 0.01};
     SetFreeJointPos(cube_joint_, obj_init_);
   }
