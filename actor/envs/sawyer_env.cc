@@ -259,6 +259,9 @@ absl::StatusOr<Observation> SawyerEnv::ResetInternal(const RandVec& rand_vec) {
     d->ctrl[1] = 1;
     for (int k = 0; k < kFrameSkip; ++k) mj_step(m, d);
   }
+  // Read with no forward pass in between, as the original does: mj_step
+  // leaves the sites where the last substep began, about 0.05 mm behind the
+  // arm, and the rewards' reset margins use exactly that point.
   init_tcp_ = Tcp();
   rand_vec_ = rand_vec;
   PlaceObjects(rand_vec);
