@@ -1,8 +1,4 @@
 // Runs the taco binary as a user would and checks exit codes and messages.
-#include <sys/wait.h>
-
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -10,6 +6,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/subprocess.h"
 
 namespace taco {
 namespace {
@@ -17,23 +14,9 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-struct Result {
-  int exit_code;
-  std::string output;  // stdout and stderr together
-};
-
-Result RunTaco(const std::string& args) {
-  const std::string command = std::string(TACO_BINARY) + " " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  Result result{-1, ""};
-  if (pipe == nullptr) return result;
-  std::array<char, 4096> buffer;
-  size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
-    result.output.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
+// The shell keeps the quoting the tests write into `args`.
+CommandResult RunTaco(const std::string& args) {
+  return RunCommand({"/bin/sh", "-c", std::string(TACO_BINARY) + " " + args}, 900);
 }
 
 std::string ReadFile(const std::string& path) {
@@ -48,7 +31,7 @@ std::string WriteConfig(const std::string& name, const std::string& text) {
 }
 
 TEST(CliTest, HelpListsSubcommands) {
-  Result r = RunTaco("--help");
+  CommandResult r = RunTaco("--help");
   EXPECT_EQ(r.exit_code, 0);
   for (const char* sub : {"version", "check-config", "train-local", "up", "replay", "learner",
                           "actor", "eval", "render", "transfer"}) {
@@ -57,7 +40,7 @@ TEST(CliTest, HelpListsSubcommands) {
 }
 
 TEST(CliTest, VersionNamesEveryLibrary) {
-  Result r = RunTaco("version");
+  CommandResult r = RunTaco("version");
   EXPECT_EQ(r.exit_code, 0);
   for (const char* lib : {"taco ", "LibTorch ", "MuJoCo 2.", "gRPC 1.", "protobuf 3."}) {
     EXPECT_THAT(r.output, HasSubstr(lib));
@@ -65,53 +48,53 @@ TEST(CliTest, VersionNamesEveryLibrary) {
 }
 
 TEST(CliTest, ShippedConfigIsValid) {
-  Result r = RunTaco("check-config configs/mt10.yaml");
+  CommandResult r = RunTaco("check-config configs/mt10.yaml");
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("10 tasks"));
 }
 
 TEST(CliTest, UnknownKeyExitsTwoNamingKeyAndFile) {
   const std::string path = WriteConfig("unknown.yaml", "trainer:\n  batch_sise: 12\n");
-  Result r = RunTaco("check-config " + path);
+  CommandResult r = RunTaco("check-config " + path);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.output, HasSubstr(path + ":2: unknown key 'trainer.batch_sise'"));
 }
 
 TEST(CliTest, BadValueExitsTwoNamingKeyValueAndFile) {
   const std::string path = WriteConfig("bad.yaml", "algorithm:\n  discount: 1.5\n");
-  Result r = RunTaco("check-config " + path);
+  CommandResult r = RunTaco("check-config " + path);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.output, HasSubstr(path));
   EXPECT_THAT(r.output, HasSubstr("'algorithm.discount' has value '1.5'"));
 }
 
 TEST(CliTest, BadOverrideExitsTwo) {
-  Result r = RunTaco("check-config configs/mt10.yaml --set trainer.batch_size=zero");
+  CommandResult r = RunTaco("check-config configs/mt10.yaml --set trainer.batch_size=zero");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.output, HasSubstr("trainer.batch_size"));
 }
 
 TEST(CliTest, MissingConfigFileExitsTwo) {
-  Result r = RunTaco("check-config /nonexistent.yaml");
+  CommandResult r = RunTaco("check-config /nonexistent.yaml");
   EXPECT_EQ(r.exit_code, 2);
 }
 
 TEST(CliTest, ActorIndexIsAutoOrInRange) {
   for (const char* bad : {"2", "-1", "first"}) {
-    Result r = RunTaco(std::string("actor configs/smoke.yaml --index ") + bad);
+    CommandResult r = RunTaco(std::string("actor configs/smoke.yaml --index ") + bad);
     EXPECT_EQ(r.exit_code, 2) << bad;
     EXPECT_THAT(r.output, HasSubstr("neither auto nor in 0..1 (topology.actors)")) << bad;
   }
 }
 
 TEST(CliTest, PlaintextListenerOnANonLoopbackAddressIsRefused) {
-  Result r = RunTaco("replay configs/smoke.yaml --shard 0 --listen 0.0.0.0:0");
+  CommandResult r = RunTaco("replay configs/smoke.yaml --shard 0 --listen 0.0.0.0:0");
   EXPECT_NE(r.exit_code, 0);
   EXPECT_THAT(r.output, HasSubstr("refusing to listen on 0.0.0.0:0 without TLS"));
 }
 
 TEST(CliTest, TlsWithoutACaForTheClientsIsAConfigError) {
-  Result r = RunTaco(
+  CommandResult r = RunTaco(
       "check-config configs/smoke.yaml --set security.tls_cert=a.pem --set security.tls_key=a.key");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.output, HasSubstr("security.ca_cert"));
@@ -119,7 +102,7 @@ TEST(CliTest, TlsWithoutACaForTheClientsIsAConfigError) {
 
 TEST(CliTest, RenderRefusesOutputsItCannotWrite) {
   const std::string gif = testing::TempDir() + "/episode.gif";
-  Result r = RunTaco("render reach-v2 --out " + gif);
+  CommandResult r = RunTaco("render reach-v2 --out " + gif);
   if (r.output.find("built without EGL") != std::string::npos) GTEST_SKIP() << r.output;
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_THAT(r.output, HasSubstr("cannot tell what to write to '" + gif + "'"));
@@ -139,7 +122,7 @@ TEST(CliTest, TrainLocalWritesLogsCheckpointsAndResumes) {
       " --set trainer.exploration_steps=300 --set trainer.log_interval_env_steps=200"
       " --set trainer.eval_interval_env_steps=400 --set env.max_episode_steps=50"
       " --set metrics.base_port=0";
-  Result first =
+  CommandResult first =
       RunTaco("train-local configs/smoke.yaml --set trainer.total_env_steps=600" + common);
   ASSERT_EQ(first.exit_code, 0) << first.output;
   EXPECT_THAT(first.output, HasSubstr("[train] 600/600 env steps"));
@@ -151,7 +134,7 @@ TEST(CliTest, TrainLocalWritesLogsCheckpointsAndResumes) {
   EXPECT_TRUE(std::filesystem::exists(run + "/eval.csv"));
   EXPECT_TRUE(std::filesystem::exists(run + "/checkpoints/learner.ckpt"));
 
-  Result resumed =
+  CommandResult resumed =
       RunTaco("train-local configs/smoke.yaml --resume --set trainer.total_env_steps=800" + common);
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
   EXPECT_THAT(resumed.output, HasSubstr("resumed from"));
@@ -159,7 +142,7 @@ TEST(CliTest, TrainLocalWritesLogsCheckpointsAndResumes) {
 }
 
 TEST(CliTest, ShippedOnlineGroupingConfigIsValid) {
-  Result r = RunTaco("check-config configs/taco-online-mt10.yaml");
+  CommandResult r = RunTaco("check-config configs/taco-online-mt10.yaml");
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("task distribution online"));
 }
@@ -178,7 +161,7 @@ TEST(CliTest, TrainLocalRegroupsTasksOnline) {
       " --set task_distribution.kind=online --set task_distribution.online.features=theta"
       " --set task_distribution.online.eps=1 --set task_distribution.online.min_samples=1"
       " --set task_distribution.online.regroup_every_updates=25";
-  Result first =
+  CommandResult first =
       RunTaco("train-local configs/smoke.yaml --set trainer.total_env_steps=400" + common);
   ASSERT_EQ(first.exit_code, 0) << first.output;
   EXPECT_THAT(first.output, HasSubstr("done: 400 env steps, 100 updates"));
@@ -190,19 +173,20 @@ TEST(CliTest, TrainLocalRegroupsTasksOnline) {
   EXPECT_THAT(first.output, Not(HasSubstr("task groups at 0 updates")));
 
   // A resumed run regroups at once rather than sampling uniformly again.
-  Result resumed =
+  CommandResult resumed =
       RunTaco("train-local configs/smoke.yaml --resume --set trainer.total_env_steps=500" + common);
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
   EXPECT_THAT(resumed.output, HasSubstr("task groups at 100 updates " + groups));
 }
 
 TEST(CliTest, TransferWithoutASourceCheckpointIsAnError) {
-  Result r = RunTaco("transfer configs/smoke.yaml --set metrics.base_port=0 --set run.output_dir=" +
-                     testing::TempDir() + "/no_source");
+  CommandResult r =
+      RunTaco("transfer configs/smoke.yaml --set metrics.base_port=0 --set run.output_dir=" +
+              testing::TempDir() + "/no_source");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.output, HasSubstr("transfer.source_checkpoint"));
   EXPECT_THAT(r.output, HasSubstr("is empty"));
-  Result missing = RunTaco(
+  CommandResult missing = RunTaco(
       "transfer configs/smoke.yaml --from /nonexistent.ckpt"
       " --set metrics.base_port=0 --set run.output_dir=" +
       testing::TempDir() + "/no_source");
@@ -219,7 +203,7 @@ TEST(CliTest, TransferFromAMultiTaskCheckpointAndReport) {
       " --set run.output_dir=" + out +
       " --set trainer.exploration_steps=200 --set trainer.eval_interval_env_steps=400"
       " --set env.max_episode_steps=50 --set metrics.base_port=0";
-  Result mtrl =
+  CommandResult mtrl =
       RunTaco("train-local configs/smoke.yaml --set trainer.total_env_steps=400" + common);
   ASSERT_EQ(mtrl.exit_code, 0) << mtrl.output;
   const std::string source = out + "/smoke/checkpoints/learner.ckpt";
@@ -227,24 +211,24 @@ TEST(CliTest, TransferFromAMultiTaskCheckpointAndReport) {
                                " --set 'tasks=[door-close-v2]' --set trainer.total_env_steps=800"
                                " --set transfer.exploration_steps=400" +
                                common;
-  Result full = RunTaco(transfer + " --set run.name=full");
+  CommandResult full = RunTaco(transfer + " --set run.name=full");
   ASSERT_EQ(full.exit_code, 0) << full.output;
   EXPECT_THAT(full.output, HasSubstr("2 source tasks"));
   EXPECT_THAT(full.output, HasSubstr("400 exploration steps done; the policy is released (Phi"));
   EXPECT_THAT(full.output, HasSubstr("done: 800 env steps"));
   EXPECT_THAT(ReadFile(out + "/full/run.json"), HasSubstr("\"kind\": \"transfer\""));
-  Result fixed = RunTaco(transfer +
-                         " --set run.name=fixed --set transfer.mode=fixed_phi"
-                         " --set transfer.new_task_weights=convex");
+  CommandResult fixed = RunTaco(transfer +
+                                " --set run.name=fixed --set transfer.mode=fixed_phi"
+                                " --set transfer.new_task_weights=convex");
   ASSERT_EQ(fixed.exit_code, 0) << fixed.output;
   EXPECT_THAT(fixed.output, HasSubstr("released (w only, Phi stays fixed)"));
-  Result scratch = RunTaco(
+  CommandResult scratch = RunTaco(
       "train-local configs/smoke.yaml --set 'tasks=[door-close-v2]' --set algorithm.name=mtsac"
       " --set run.name=scratch --set trainer.total_env_steps=800" +
       common);
   ASSERT_EQ(scratch.exit_code, 0) << scratch.output;
 
-  Result report =
+  CommandResult report =
       RunTaco("report " + out + "/smoke " + out + "/full " + out + "/fixed " + out + "/scratch");
   ASSERT_EQ(report.exit_code, 0) << report.output;
   EXPECT_THAT(report.output, HasSubstr("4 runs"));
@@ -252,12 +236,12 @@ TEST(CliTest, TransferFromAMultiTaskCheckpointAndReport) {
   EXPECT_THAT(report.output, HasSubstr("Transfer (n:"));
   EXPECT_THAT(report.output, HasSubstr("door-close-v2"));
   // A checkpoint in its run folder stands for the run: run.json names the tasks.
-  Result inspect = RunTaco("inspect " + source + " --out " + out + "/inspect");
+  CommandResult inspect = RunTaco("inspect " + source + " --out " + out + "/inspect");
   ASSERT_EQ(inspect.exit_code, 0) << inspect.output;
   EXPECT_THAT(inspect.output, HasSubstr("task similarity"));
   EXPECT_THAT(inspect.output, HasSubstr("push-v2"));
   EXPECT_TRUE(std::filesystem::exists(out + "/inspect/w_pca.svg"));
-  Result bad = RunTaco("report " + out);
+  CommandResult bad = RunTaco("report " + out);
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_THAT(bad.output, HasSubstr("holds no run.json"));
 }
@@ -267,15 +251,16 @@ TEST(CliTest, InspectPrintsTaskSimilarityAndWritesPlots) {
   std::filesystem::remove_all(out);
   const std::string run_args = " configs/smoke.yaml --set run.output_dir=" + out +
                                " --set 'tasks=[reach-v2,push-v2,pick-place-v2]'";
-  Result train = RunTaco("train-local" + run_args +
-                         " --set trainer.total_env_steps=400 --set trainer.exploration_steps=200"
-                         " --set trainer.eval_interval_env_steps=200"
-                         " --set trainer.log_interval_env_steps=200 --set env.max_episode_steps=50"
-                         " --set metrics.base_port=0");
+  CommandResult train =
+      RunTaco("train-local" + run_args +
+              " --set trainer.total_env_steps=400 --set trainer.exploration_steps=200"
+              " --set trainer.eval_interval_env_steps=200"
+              " --set trainer.log_interval_env_steps=200 --set env.max_episode_steps=50"
+              " --set metrics.base_port=0");
   ASSERT_EQ(train.exit_code, 0) << train.output;
   const std::string run = out + "/smoke";
 
-  Result r = RunTaco("inspect" + run_args);
+  CommandResult r = RunTaco("inspect" + run_args);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("K=5 components, T=3 tasks"));
   EXPECT_THAT(r.output, HasSubstr("task similarity"));
@@ -297,36 +282,37 @@ TEST(CliTest, InspectPrintsTaskSimilarityAndWritesPlots) {
   EXPECT_THAT(ReadFile(run + "/learning_curves.svg"), HasSubstr(">env steps</text>"));
 
   // --out puts the plots elsewhere.
-  Result elsewhere = RunTaco("inspect" + run_args + " --out " + out + "/plots");
+  CommandResult elsewhere = RunTaco("inspect" + run_args + " --out " + out + "/plots");
   ASSERT_EQ(elsewhere.exit_code, 0) << elsewhere.output;
   EXPECT_TRUE(std::filesystem::exists(out + "/plots/w_pca.svg"));
   EXPECT_TRUE(std::filesystem::exists(out + "/plots/learning_curves.svg"));
 
   // Errors name the file at fault.
   const std::string ckpt = run + "/checkpoints/learner.ckpt";
-  Result two_tasks = RunTaco("inspect configs/smoke.yaml --checkpoint " + ckpt);
+  CommandResult two_tasks = RunTaco("inspect configs/smoke.yaml --checkpoint " + ckpt);
   EXPECT_EQ(two_tasks.exit_code, 2);
   EXPECT_THAT(two_tasks.output, HasSubstr("checkpoint " + ckpt + " holds 3 tasks but"));
-  Result other_model = RunTaco("inspect" + run_args + " --set 'algorithm.hidden_sizes=[32,32]'");
+  CommandResult other_model =
+      RunTaco("inspect" + run_args + " --set 'algorithm.hidden_sizes=[32,32]'");
   EXPECT_EQ(other_model.exit_code, 1);
   EXPECT_THAT(other_model.output, HasSubstr(ckpt + " was written for a different model"));
-  Result missing = RunTaco("inspect" + run_args + " --checkpoint " + out + "/none.ckpt");
+  CommandResult missing = RunTaco("inspect" + run_args + " --checkpoint " + out + "/none.ckpt");
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_THAT(missing.output, HasSubstr(out + "/none.ckpt does not exist"));
   std::ofstream(out + "/damaged.ckpt") << "not a checkpoint";
-  Result damaged = RunTaco("inspect" + run_args + " --checkpoint " + out + "/damaged.ckpt");
+  CommandResult damaged = RunTaco("inspect" + run_args + " --checkpoint " + out + "/damaged.ckpt");
   EXPECT_EQ(damaged.exit_code, 1);
   EXPECT_THAT(damaged.output, HasSubstr(out + "/damaged.ckpt is damaged"));
 
   // A run folder without eval.csv, then with a broken one: the table still
   // comes out, the learning curves fail naming the file (and line).
   const std::string bare = run_args + " --set run.name=bare --checkpoint " + ckpt;
-  Result no_eval = RunTaco("inspect" + bare);
+  CommandResult no_eval = RunTaco("inspect" + bare);
   EXPECT_EQ(no_eval.exit_code, 2);
   EXPECT_THAT(no_eval.output, HasSubstr("task similarity"));
   EXPECT_THAT(no_eval.output, HasSubstr("cannot open " + out + "/bare/eval.csv"));
   std::ofstream(out + "/bare/eval.csv") << "env_steps,task,success_rate\n200,reach-v2,oops\n";
-  Result bad_eval = RunTaco("inspect" + bare);
+  CommandResult bad_eval = RunTaco("inspect" + bare);
   EXPECT_EQ(bad_eval.exit_code, 2);
   EXPECT_THAT(bad_eval.output, HasSubstr(out + "/bare/eval.csv:2: success_rate 'oops'"));
 }

@@ -38,25 +38,11 @@ const fs::path& Root() {
 
 std::string InRoot(const std::string& relative) { return (Root() / relative).string(); }
 
-struct Result {
-  int exit_code;
-  std::string output;  // stdout and stderr together
-};
-
 std::string TempPath(const std::string& name) {
   return testing::TempDir() + "/deploy_files_" + std::to_string(getpid()) + "_" + name;
 }
 
-Result RunTool(const std::vector<std::string>& argv, double timeout_s = 120) {
-  static int runs = 0;
-  const std::string log = TempPath("run" + std::to_string(runs++) + ".log");
-  fs::remove(log);
-  Subprocess process(argv, log);
-  const int code = process.Wait(timeout_s);
-  return {code, process.Log()};
-}
-
-std::string Describe(const std::vector<std::string>& argv, const Result& r) {
+std::string Describe(const std::vector<std::string>& argv, const CommandResult& r) {
   std::ostringstream out;
   for (const std::string& a : argv) out << a << ' ';
   out << "exited " << r.exit_code << ":\n" << r.output;
@@ -95,13 +81,14 @@ void WriteFile(const std::string& path, const std::string& text) { std::ofstream
 
 // `kubectl kustomize DIR` into a file: stdout alone, since kubectl's
 // warnings on stderr are not YAML.
-Result Kustomize(const std::string& kubectl, const std::string& dir, const std::string& out) {
+CommandResult Kustomize(const std::string& kubectl, const std::string& dir,
+                        const std::string& out) {
   fs::remove(out);
-  return RunTool({"/bin/sh", "-c", "exec \"$0\" kustomize \"$1\" > \"$2\"", kubectl, dir, out});
+  return RunCommand({"/bin/sh", "-c", "exec \"$0\" kustomize \"$1\" > \"$2\"", kubectl, dir, out});
 }
 
-Result CheckObjects(const std::string& manifest) {
-  return RunTool({kSystemPython, InRoot("tests/check_k8s_objects.py"), manifest});
+CommandResult CheckObjects(const std::string& manifest) {
+  return RunCommand({kSystemPython, InRoot("tests/check_k8s_objects.py"), manifest});
 }
 
 TEST(DeployFilesTest, PrometheusConfigsPassPromtool) {
@@ -110,7 +97,7 @@ TEST(DeployFilesTest, PrometheusConfigsPassPromtool) {
   for (const char* config :
        {"deploy/prometheus/prometheus.yml", "deploy/k8s/prometheus-scrape.yaml"}) {
     const std::vector<std::string> argv = {promtool, "check", "config", InRoot(config)};
-    const Result r = RunTool(argv);
+    const CommandResult r = RunCommand(argv);
     EXPECT_EQ(r.exit_code, 0) << Describe(argv, r);
   }
 }
@@ -123,7 +110,7 @@ TEST(DeployFilesTest, ComposeFilesMatchTheComposeSchema) {
   for (const std::vector<std::string>& argv :
        {std::vector<std::string>{compose, "-f", base, "config", "-q"},
         std::vector<std::string>{compose, "-f", base, "-f", gpu, "config", "-q"}}) {
-    const Result r = RunTool(argv);
+    const CommandResult r = RunCommand(argv);
     EXPECT_EQ(r.exit_code, 0) << Describe(argv, r);
   }
 }
@@ -135,9 +122,9 @@ TEST(DeployFilesTest, KustomizationsRenderValidKubernetesObjects) {
   for (const char* dir : {"deploy/k8s", "deploy/k8s/gpu"}) {
     SCOPED_TRACE(dir);
     const std::string rendered = TempPath(fs::path(dir).filename().string() + ".yaml");
-    const Result render = Kustomize(kubectl, InRoot(dir), rendered);
+    const CommandResult render = Kustomize(kubectl, InRoot(dir), rendered);
     ASSERT_EQ(render.exit_code, 0) << "kubectl kustomize " << dir << ":\n" << render.output;
-    const Result check = CheckObjects(rendered);
+    const CommandResult check = CheckObjects(rendered);
     EXPECT_EQ(check.exit_code, 0) << "tests/check_k8s_objects.py on kubectl kustomize " << dir
                                   << ":\n"
                                   << check.output;
@@ -150,14 +137,14 @@ TEST(DeployFilesTest, ObjectCheckRejectsBrokenManifests) {
   const std::string kubectl = FindTool("kubectl");
   ASSERT_FALSE(kubectl.empty()) << kNoKubectl;
   const std::string rendered = TempPath("typo.yaml");
-  const Result render = Kustomize(kubectl, InRoot("deploy/k8s"), rendered);
+  const CommandResult render = Kustomize(kubectl, InRoot("deploy/k8s"), rendered);
   ASSERT_EQ(render.exit_code, 0) << render.output;
   std::string text = ReadFile(rendered);
   const size_t at = text.find("imagePullPolicy:");
   ASSERT_NE(at, std::string::npos) << "the manifests no longer set imagePullPolicy";
   text.replace(at, std::string("imagePullPolicy:").size(), "imagePullPolcy:");
   WriteFile(rendered, text);
-  Result r = CheckObjects(rendered);
+  CommandResult r = CheckObjects(rendered);
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_THAT(r.output,
               HasSubstr("spec.template.spec.containers[0].imagePullPolcy: unknown field"));
@@ -192,7 +179,7 @@ TEST(DeployFilesTest, YamlPassesYamllint) {
   ASSERT_FALSE(yamllint.empty()) << NotInstalled("yamllint", "yamllint");
   const std::vector<std::string> argv = {
       yamllint, "--strict", "-f", "parsable", "-c", InRoot(".yamllint"), InRoot("deploy")};
-  const Result r = RunTool(argv);
+  const CommandResult r = RunCommand(argv);
   EXPECT_EQ(r.exit_code, 0) << Describe(argv, r);
 }
 
@@ -207,7 +194,7 @@ TEST(DeployFilesTest, ClusterConfigsPassCheckConfig) {
        "topology.replay_addresses=[192.0.2.10:50100,192.0.2.10:50101]"},
   };
   for (const std::vector<std::string>& argv : runs) {
-    const Result r = RunTool(argv);
+    const CommandResult r = RunCommand(argv);
     EXPECT_EQ(r.exit_code, 0) << Describe(argv, r);
     EXPECT_THAT(r.output, HasSubstr("run folder /data/mt10")) << Describe(argv, r);
   }

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <mutex>
@@ -73,6 +74,22 @@ int Subprocess::Wait(double timeout_s) {
 std::string Subprocess::Log() const {
   std::ifstream in(log_path_);
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+CommandResult RunCommand(const std::vector<std::string>& argv, double timeout_s) {
+  const char* tmp = std::getenv("TMPDIR");
+  std::string log = std::string(tmp != nullptr && *tmp ? tmp : "/tmp") + "/taco_command_XXXXXX";
+  const int fd = mkstemp(log.data());
+  if (fd < 0) return {-1, "cannot create a log file for " + argv.at(0)};
+  close(fd);
+  CommandResult result;
+  {
+    Subprocess process(argv, log);
+    result.exit_code = process.Wait(timeout_s);
+    result.output = process.Log();
+  }
+  unlink(log.c_str());
+  return result;
 }
 
 namespace {

@@ -32,6 +32,16 @@ class Subprocess {
   std::string log_path_;
 };
 
+// What a command run to completion printed and how it ended.
+struct CommandResult {
+  // The exit code, 128+signal, or -1 when it ran past the timeout (then killed).
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+// Runs argv (argv[0] a path) to completion, up to `timeout_s`.
+CommandResult RunCommand(const std::vector<std::string>& argv, double timeout_s = 120);
+
 // A TCP port on 127.0.0.1 that was free a moment ago: FreePortBlock({0}).
 int FreePort();
 

@@ -2,10 +2,8 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +13,7 @@
 #include <vector>
 
 #include "actor/envs/task_registry.h"
+#include "tests/subprocess.h"
 
 namespace taco::envs {
 namespace {
@@ -119,22 +118,11 @@ TEST_F(AssetLocatorTest, NotFoundListsEveryPlaceSearched) {
 // never downloads.
 const fs::path kSums = fs::path(TACO_SOURCE_DIR) / "scripts" / "metaworld-v2.0.0.sha256";
 
-struct ScriptResult {
-  int exit_code = -1;
-  std::string output;
-};
-
-ScriptResult RunFetchScript(const std::string& args) {
-  const std::string command = "bash '" + std::string(TACO_SOURCE_DIR) +
-                              "/scripts/fetch-metaworld-assets' " + args + " 2>&1";
-  ScriptResult result;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return result;
-  char buffer[4096];
-  while (size_t n = std::fread(buffer, 1, sizeof(buffer), pipe)) result.output.append(buffer, n);
-  const int status = ::pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
+CommandResult RunFetchScript(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {
+      "/bin/bash", std::string(TACO_SOURCE_DIR) + "/scripts/fetch-metaworld-assets"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunCommand(argv);
 }
 
 // The relative paths the sums file lists.
@@ -164,7 +152,7 @@ TEST(FetchAssetsScriptTest, SumsCoverEveryTaskScene) {
 TEST(FetchAssetsScriptTest, CheckAcceptsTheScenesTheTestsLoad) {
   const absl::StatusOr<std::string> assets = LocateMetaWorldAssets({});
   ASSERT_TRUE(assets.ok()) << assets.status();
-  const ScriptResult result = RunFetchScript("--check '" + *assets + "'");
+  const CommandResult result = RunFetchScript({"--check", *assets});
   EXPECT_EQ(result.exit_code, 0) << result.output;
   EXPECT_THAT(result.output, HasSubstr("match v2.0.0"));
 }
@@ -179,11 +167,11 @@ TEST(FetchAssetsScriptTest, CheckNamesMissingAndChangedFiles) {
     fs::create_directories((copy / file).parent_path());
     fs::copy_file(fs::path(*assets) / file, copy / file);
   }
-  ASSERT_EQ(RunFetchScript("--check '" + copy.string() + "'").exit_code, 0);
+  ASSERT_EQ(RunFetchScript({"--check", copy.string()}).exit_code, 0);
 
   std::ofstream(copy / "scene" / "basic_scene_b.xml", std::ios::app) << "<!-- edited -->\n";
   fs::remove(copy / "objects" / "assets" / "block.xml");
-  const ScriptResult result = RunFetchScript("--check '" + copy.string() + "'");
+  const CommandResult result = RunFetchScript({"--check", copy.string()});
   EXPECT_EQ(result.exit_code, 1) << result.output;
   EXPECT_THAT(result.output, HasSubstr("different: scene/basic_scene_b.xml"));
   EXPECT_THAT(result.output, HasSubstr("missing: objects/assets/block.xml"));
@@ -191,9 +179,9 @@ TEST(FetchAssetsScriptTest, CheckNamesMissingAndChangedFiles) {
 }
 
 TEST(FetchAssetsScriptTest, RefusesBadUsage) {
-  EXPECT_EQ(RunFetchScript("--check").exit_code, 2);
-  EXPECT_EQ(RunFetchScript("--frobnicate").exit_code, 2);
-  const ScriptResult missing = RunFetchScript("--check /nonexistent/taco-assets");
+  EXPECT_EQ(RunFetchScript({"--check"}).exit_code, 2);
+  EXPECT_EQ(RunFetchScript({"--frobnicate"}).exit_code, 2);
+  const CommandResult missing = RunFetchScript({"--check", "/nonexistent/taco-assets"});
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_THAT(missing.output, HasSubstr("is not a folder"));
 }

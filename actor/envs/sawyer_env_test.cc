@@ -2,12 +2,10 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -19,6 +17,7 @@
 #include <vector>
 
 #include "actor/envs/task_registry.h"
+#include "tests/subprocess.h"
 
 namespace taco::envs {
 namespace {
@@ -157,18 +156,14 @@ TEST(RegistryTest, DrawsUseFloat32RoundedBounds) {
 // Meta-World's MT10(seed) does, and every number must agree bit for bit.
 TEST(RegistryTest, Mt10VariantsMatchNumpyBitForBit) {
   for (const uint32_t seed : {0u, 42u, 1234567u}) {
-    const std::string command = "/usr/bin/python3 '" + std::string(TACO_SOURCE_DIR) +
-                                "/actor/envs/testdata/mt10_numpy_draws.py' " +
-                                std::to_string(seed) + " 2>&1";
-    FILE* pipe = ::popen(command.c_str(), "r");
-    ASSERT_NE(pipe, nullptr);
-    std::string output;
-    char buffer[4096];
-    while (size_t n = std::fread(buffer, 1, sizeof(buffer), pipe)) output.append(buffer, n);
-    const int status = ::pclose(pipe);
-    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+    const CommandResult reference =
+        RunCommand({"/usr/bin/python3",
+                    std::string(TACO_SOURCE_DIR) + "/actor/envs/testdata/mt10_numpy_draws.py",
+                    std::to_string(seed)});
+    ASSERT_EQ(reference.exit_code, 0)
         << "the NumPy reference did not run (Debian: apt-get install python3-numpy):\n"
-        << output;
+        << reference.output;
+    const std::string& output = reference.output;
 
     std::map<std::string, std::vector<RandVec>> numpy;
     std::istringstream lines(output);
