@@ -958,23 +958,29 @@ TEST(DeviceTest, CudaGraphRunnerNeedsACudaDevice) {
   EXPECT_EQ(PacoOptions::Parse(o.Serialize())->cuda_graphs, false);
 }
 
-// Two learners alike but for cuda_graphs: off, on.
-std::pair<std::unique_ptr<Learner>, std::unique_ptr<Learner>> EagerAndGraphed(PacoOptions o) {
-  o.cuda_graphs = false;
-  auto eager = MakeLearner(o);
-  o.cuda_graphs = true;
-  return {std::move(eager), MakeLearner(o)};
-}
+// Two CUDA learners alike but for cuda_graphs: off, on.
+class CudaGraphTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+    PacoOptions options = o;
+    options.cuda_graphs = false;
+    eager_ = MakeLearner(options);
+    options.cuda_graphs = true;
+    graphed_ = MakeLearner(options);
+  }
+
+  const PacoOptions o = DeviceOptions(Algorithm::kPaco, "cuda");
+  std::unique_ptr<Learner> eager_;
+  std::unique_ptr<Learner> graphed_;
+};
 
 // Updates replayed from a captured CUDA graph (two eager warm-ups, the
 // capture, then replays) change the learner as eager updates do, from the
 // same noise; a second batch layout gets a graph of its own.
-TEST(DeviceTest, CudaGraphUpdatesMatchEagerUpdates) {
-  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
-  const PacoOptions o = DeviceOptions(Algorithm::kPaco, "cuda");
-  auto learners = EagerAndGraphed(o);
-  Learner& eager = *learners.first;
-  Learner& graphed = *learners.second;
+TEST_F(CudaGraphTest, UpdatesMatchEagerUpdates) {
+  Learner& eager = *eager_;
+  Learner& graphed = *graphed_;
   auto step = [&](const TransitionBatch& batch) {
     torch::Tensor noise = torch::randn({2 * batch.obs.size(0), o.action_dim});
     UpdateStats se, sg;
@@ -1000,12 +1006,9 @@ TEST(DeviceTest, CudaGraphUpdatesMatchEagerUpdates) {
 
 // Without injected noise a replay draws from the learner's generator, as an
 // eager update of the same learner would.
-TEST(DeviceTest, CudaGraphReplaysDrawWhatEagerUpdatesDraw) {
-  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
-  const PacoOptions o = DeviceOptions(Algorithm::kPaco, "cuda");
-  auto learners = EagerAndGraphed(o);
-  Learner& eager = *learners.first;
-  Learner& graphed = *learners.second;
+TEST_F(CudaGraphTest, ReplaysDrawWhatEagerUpdatesDraw) {
+  Learner& eager = *eager_;
+  Learner& graphed = *graphed_;
   for (uint64_t i = 0; i < 6; ++i) {
     const TransitionBatch batch = MixedBatch(100 + i, /*with_masked=*/i % 2 == 0);
     UpdateStats se, sg;
