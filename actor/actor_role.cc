@@ -11,10 +11,14 @@
 #include <map>
 #include <thread>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "actor/envs/env_pool.h"
 #include "actor/envs/task_registry.h"
 #include "actor/parameter_subscriber.h"
+#include "common/file_util.h"
 #include "common/logging.h"
 #include "common/metrics.h"
 #include "common/run_description.h"
@@ -48,6 +52,18 @@ absl::Status Install(paco::PolicyInference& policy, const ParameterSet& set,
         "config");
   }
   return FromPaco(policy.SetParameters(ToTensors(set), static_cast<int64_t>(set.version)));
+}
+
+// The last `n` rows of `t`.
+Transitions KeepNewest(const Transitions& t, int64_t n) {
+  Transitions out;
+  out.shape = t.shape;
+  const int o = t.shape.obs_dim, a = t.shape.action_dim;
+  for (int64_t i = std::max<int64_t>(0, t.size - n); i < t.size; ++i) {
+    out.Append(&t.obs[i * o], &t.action[i * a], t.reward[i], &t.next_obs[i * o], t.terminal[i] != 0,
+               t.truncated[i] != 0, t.policy_version[i]);
+  }
+  return out;
 }
 
 // A number that differs between replicas started with the same command line:
@@ -89,6 +105,16 @@ class Actor {
   std::vector<prometheus::Counter*> step_counters_;  // per run task
   std::vector<double> task_weights_;                 // the pool's, per run task
   uint64_t version_ = 0;
+  // The installed version: a newer one, or any of a restarted learner,
+  // replaces it.
+  std::shared_ptr<const ParameterSet> current_;
+  // SIGINT/SIGTERM arrived while a shard held a batch back.
+  bool stop_requested_ = false;
+  // Per run task: its shard is away; transitions it kept back are bounded.
+  std::vector<bool> degraded_;
+  std::vector<prometheus::Counter*> dropped_counters_;
+  int64_t max_pending_rows_ = 0;
+  void UpdateDegradedGauge();
   // π_explore while the learner's transfer phase explores (its broadcast
   // carries the source tasks' W); null otherwise.
   std::unique_ptr<paco::ExplorationPolicy> explore_;
@@ -130,6 +156,14 @@ absl::Status Actor::Setup() {
     TACO_ASSIGN_OR_RETURN(writer_, ReplayWriter::Create(wo));
     pending_.resize(config_.tasks.size());
     for (Transitions& t : pending_) t.shape = TransitionShape{kObs, kAct};
+    degraded_.assign(config_.tasks.size(), false);
+    for (const std::string& task : config_.tasks) {
+      dropped_counters_.push_back(&Metrics::Process().Counter(
+          "taco_actor_dropped_transitions_total",
+          "Transitions dropped while the task's replay shard was away", {{"task", task}}));
+    }
+    // Sent as one batch when the shard is back: within the shard's limit.
+    max_pending_rows_ = config_.LargestActorInsert();
   }
 
   TACO_ASSIGN_OR_RETURN(std::vector<double> p, TaskProbabilities(config_));
@@ -155,17 +189,53 @@ absl::Status Actor::Setup() {
 absl::Status Actor::Send(int64_t task, bool force) {
   Transitions& t = pending_[task];
   if (t.size == 0 || (!force && t.size < config_.topology.actor_batch)) return absl::OkStatus();
-  // Waiting here is the backpressure: a slow shard slows this actor.
+  const std::string& name = config_.tasks[task];
+  // Waiting here is the backpressure: a shard that holds inserts back slows
+  // this actor. A shard that is away does not: the other tasks go on, and
+  // this task's newest transitions wait in a bounded buffer.
   while (true) {
-    absl::Status status = writer_->Insert(config_.tasks[task], t, absl::Seconds(5));
+    if (writer_->ShardAway(name)) {
+      if (force) return absl::OkStatus();  // at exit: left unsent, as Flush reports
+      if (!degraded_[task]) {
+        degraded_[task] = true;
+        TACO_LOG(WARNING) << "replay shard for " << name << " is away: stepping on, keeping its "
+                          << "newest " << max_pending_rows_ << " transitions";
+        UpdateDegradedGauge();
+      }
+      if (t.size > max_pending_rows_) {
+        const int64_t dropped = t.size - max_pending_rows_;
+        t = KeepNewest(t, max_pending_rows_);
+        dropped_counters_[task]->Increment(static_cast<double>(dropped));
+      }
+      return absl::OkStatus();
+    }
+    if (degraded_[task]) {
+      degraded_[task] = false;
+      TACO_LOG(INFO) << "replay shard for " << name << " is back";
+      UpdateDegradedGauge();
+    }
+    absl::Status status = writer_->Insert(name, t, absl::Seconds(5));
     if (status.ok()) break;
     if (status.code() != absl::StatusCode::kDeadlineExceeded) return status;
-    TACO_LOG(WARNING) << "replay shard for " << config_.tasks[task] << " is full or away; waiting";
-    if (WaitForTerminationSignal(absl::ZeroDuration()) != 0) return absl::CancelledError("stopped");
+    TACO_LOG(WARNING) << "replay shard for " << name << " holds inserts back; waiting";
+    if (WaitForTerminationSignal(absl::ZeroDuration()) != 0) {
+      stop_requested_ = true;
+      return absl::CancelledError("stopped");
+    }
+    auto latest = subscriber_->Latest();
+    if (latest != nullptr && latest->final) return absl::OkStatus();  // the run ended meanwhile
   }
   t = Transitions();
   t.shape = TransitionShape{kObs, kAct};
   return absl::OkStatus();
+}
+
+void Actor::UpdateDegradedGauge() {
+  double n = 0;
+  for (bool d : degraded_) n += d ? 1 : 0;
+  Metrics::Process()
+      .Gauge("taco_actor_degraded_tasks", "Tasks whose replay shard this actor cannot reach")
+      .Set(n);
 }
 
 absl::Status Actor::InstallVersion(const ParameterSet& set) {
@@ -227,20 +297,36 @@ absl::Status Actor::Run() {
   // Act only on parameters from the learner: wait for the first version.
   std::shared_ptr<const ParameterSet> set;
   while (set == nullptr) {
-    set = subscriber_->WaitNewer(0, absl::Seconds(1));
+    set = subscriber_->WaitOther(nullptr, absl::Seconds(1));
     if (WaitForTerminationSignal(absl::ZeroDuration()) != 0) return absl::OkStatus();
   }
+  if (set->final) {
+    TACO_LOG(INFO) << "the run is complete (learner at " << set->updates
+                   << " updates): nothing to do";
+    subscriber_->Stop();
+    return absl::OkStatus();
+  }
   TACO_RETURN_IF_ERROR(InstallVersion(*set));
+  current_ = set;
   Metrics& m = Metrics::Process();
   std::vector<double> obs;
   TACO_RETURN_IF_ERROR(pool_->Reset(&obs));
   envs::PoolStep step;
   const int n = pool_->size();
   int64_t steps = 0;
+  bool complete = false;
   while (options_.max_env_steps == 0 || steps < options_.max_env_steps) {
-    if (WaitForTerminationSignal(absl::ZeroDuration()) != 0) break;
+    if (stop_requested_ || WaitForTerminationSignal(absl::ZeroDuration()) != 0) break;
     auto newer = subscriber_->Latest();
-    if (newer != nullptr && newer->version > version_) {
+    if (newer != nullptr && newer != current_) {
+      if (newer->final) {
+        complete = true;
+        break;
+      }
+      if (newer->incarnation != current_->incarnation) {
+        TACO_LOG(INFO) << "the learner restarted: following its version " << newer->version;
+      }
+      current_ = newer;
       TACO_RETURN_IF_ERROR(InstallVersion(*newer));
       m.Gauge("taco_actor_parameter_version", "Parameter version the actors act with",
               {{"role", "actor"}})
@@ -271,7 +357,9 @@ absl::Status Actor::Run() {
         pending_[t].Append(o_row, a.data_ptr<float>() + i * kAct,
                            static_cast<float>(step.reward[i]), next_row, step.terminal[i] != 0,
                            step.truncated[i] != 0, version_);
-        TACO_RETURN_IF_ERROR(Send(t, /*force=*/false));
+        absl::Status sent = Send(t, /*force=*/false);
+        if (absl::IsCancelled(sent)) break;  // stopped while a shard held the batch back
+        TACO_RETURN_IF_ERROR(sent);
       }
       step_counters_[t]->Increment();
       if (step.done[i]) Publish(step, i);
@@ -287,16 +375,19 @@ absl::Status Actor::Run() {
       if (!ended.empty()) TACO_RETURN_IF_ERROR(FromPaco(explore_->Redraw(ended)));
     }
   }
-  if (writer_ != nullptr) {
+  // A complete run needs nothing more: the budget is stored. Stopped while a
+  // shard held a batch back, the unsent rest stays unsent (bounded exit).
+  if (writer_ != nullptr && !complete && !stop_requested_) {
     for (size_t t = 0; t < pending_.size(); ++t)
       TACO_RETURN_IF_ERROR(Send(static_cast<int64_t>(t), true));
     absl::Status flushed = writer_->Flush(absl::Seconds(10));
     if (!flushed.ok()) TACO_LOG(WARNING) << "unsent transitions at exit: " << flushed.message();
-    writer_->Close();
   }
+  if (writer_ != nullptr) writer_->Close();
   subscriber_->Stop();
   TACO_LOG(INFO) << "actor " << seed_index_ << " stops after " << steps
-                 << " env steps; acted last with parameter version " << version_;
+                 << " env steps; acted last with parameter version " << version_
+                 << (complete ? " (the run is complete)" : "");
   return absl::OkStatus();
 }
 
@@ -334,6 +425,58 @@ void ExportEvaluation(const EvalResult& result, uint64_t updates) {
       .Set(static_cast<double>(updates));
 }
 
+// Tells the learner what the evaluation found (a transfer run ends on it).
+// A learner that is away misses one report; the next evaluation sends anew.
+void ReportEvaluation(v1::ParameterService::Stub& stub, const ClientSecurity& security,
+                      const ParameterSet& set, const EvalResult& result) {
+  v1::EvaluationReport report;
+  report.set_incarnation(set.incarnation);
+  report.set_version(set.version);
+  report.set_updates(set.updates);
+  report.set_mean_success(result.mean_success);
+  for (const auto& [task, rate] : result.task_success) {
+    v1::TaskSuccess* t = report.add_tasks();
+    t->set_task(task);
+    t->set_success(rate);
+  }
+  grpc::ClientContext context;
+  security.Prepare(&context);
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+  v1::EvaluationAck ack;
+  const grpc::Status status = stub.ReportEvaluation(&context, report, &ack);
+  if (!status.ok()) {
+    TACO_LOG(WARNING) << "could not report the evaluation to the learner: "
+                      << status.error_message();
+  }
+}
+
+absl::Status KeepBestPolicy(const RunConfig& config, const paco::NamedTensors& actor_parameters,
+                            const EvalResult& result, uint64_t updates) {
+  const std::string dir = config.CheckpointDir();
+  const std::string summary_path = dir + "/best-policy.txt";
+  double best = -1.0;
+  if (auto text = ReadSmallFile(summary_path, 4096); text.ok()) {
+    for (absl::string_view line : absl::StrSplit(*text, '\n')) {
+      if (absl::ConsumePrefix(&line, "mean_success ") && !absl::SimpleAtod(line, &best)) best = -1;
+    }
+  }
+  if (!(result.mean_success > best)) return absl::OkStatus();
+  TACO_ASSIGN_OR_RETURN(paco::PacoOptions options, PacoOptionsFromConfig(config));
+  paco::NamedTensors policy;
+  for (const auto& [name, tensor] : actor_parameters) {
+    if (name.rfind("actor.", 0) == 0 || name == "task_weights") policy.emplace_back(name, tensor);
+  }
+  std::filesystem::create_directories(dir);
+  TACO_RETURN_IF_ERROR(FromPaco(paco::SavePolicyCheckpoint(dir + "/best-policy.ckpt", options,
+                                                           policy, static_cast<int64_t>(updates))));
+  TACO_RETURN_IF_ERROR(WriteFileAtomically(
+      summary_path,
+      absl::StrCat("mean_success ", result.mean_success, "\nupdates ", updates, "\n")));
+  TACO_LOG(INFO) << "best policy so far (mean success " << result.mean_success << " at " << updates
+                 << " updates) in " << dir << "/best-policy.ckpt";
+  return absl::OkStatus();
+}
+
 absl::Status RunActorRole(const RunConfig& config, const ActorRoleOptions& options) {
   const bool auto_index = options.index == ActorRoleOptions::kAutoIndex;
   const uint64_t seed_index =
@@ -353,7 +496,7 @@ absl::Status RunActorRole(const RunConfig& config, const ActorRoleOptions& optio
 }
 
 absl::StatusOr<EvalResult> EvaluatePolicy(const RunConfig& config, paco::PolicyInference& policy,
-                                          uint32_t seed) {
+                                          uint32_t seed, const std::function<bool()>& stop) {
   envs::EnvPoolConfig pool_config;
   const int episodes = std::max(1, config.trainer.eval_episodes_per_task);
   for (const std::string& task : config.tasks) {
@@ -376,6 +519,7 @@ absl::StatusOr<EvalResult> EvaluatePolicy(const RunConfig& config, paco::PolicyI
   std::vector<bool> finished(n, false);
   envs::PoolStep step;
   for (int s = 0; s < config.env.max_episode_steps; ++s) {
+    if (stop && stop()) return absl::CancelledError("evaluation stopped");
     torch::Tensor o = torch::empty({n, kObs}, torch::kFloat32);
     for (int k = 0; k < n * kObs; ++k) o.data_ptr<float>()[k] = static_cast<float>(obs[k]);
     auto action = policy.Act(o, task, /*deterministic=*/true);
@@ -416,6 +560,7 @@ absl::Status RunEvalRole(const RunConfig& config, const EvalRoleOptions& options
   so.address = config.topology.LearnerAddress();
   TACO_ASSIGN_OR_RETURN(so.security, ClientSecurity::FromConfig(config.security));
   ParameterSubscriber subscriber(so);
+  auto report_stub = v1::ParameterService::NewStub(so.security.Channel(so.address, 1 << 20));
   std::filesystem::create_directories(config.RunDir());
   TACO_RETURN_IF_ERROR(WriteRunDescription(config, config.transfer.enabled ? "transfer" : "train"));
   const std::string csv = config.RunDir() + "/eval.csv";
@@ -428,14 +573,25 @@ absl::Status RunEvalRole(const RunConfig& config, const EvalRoleOptions& options
       1, config.trainer.eval_interval_env_steps / config.trainer.env_steps_per_update);
   uint64_t next = 0;
   uint64_t version = 0;
-  while (WaitForTerminationSignal(absl::ZeroDuration()) == 0) {
-    auto set = subscriber.WaitNewer(version, absl::Seconds(1));
-    if (set == nullptr || set->updates < next) continue;
+  std::shared_ptr<const ParameterSet> seen;
+  bool stopping = false;
+  auto stop = [&stopping] {
+    stopping = stopping || WaitForTerminationSignal(absl::ZeroDuration()) != 0;
+    return stopping;
+  };
+  while (!stop()) {
+    auto set = subscriber.WaitOther(seen.get(), absl::Seconds(1));
+    if (set == nullptr) continue;
+    seen = set;
+    // The final version is always evaluated: it closes the run's curve.
+    if (set->updates < next && !set->final) continue;
     TACO_RETURN_IF_ERROR(Install(**policy, *set, config.tasks));
     version = set->version;
-    TACO_ASSIGN_OR_RETURN(
-        EvalResult result,
-        EvaluatePolicy(config, **policy, static_cast<uint32_t>(7'000'003 + set->updates)));
+    auto evaluated =
+        EvaluatePolicy(config, **policy, static_cast<uint32_t>(7'000'003 + set->updates), stop);
+    if (absl::IsCancelled(evaluated.status())) break;
+    TACO_RETURN_IF_ERROR(evaluated.status());
+    const EvalResult& result = *evaluated;
     std::string line;
     ExportEvaluation(result, set->updates);
     for (const auto& [task, rate] : result.task_success) {
@@ -444,8 +600,16 @@ absl::Status RunEvalRole(const RunConfig& config, const EvalRoleOptions& options
     }
     log << set->updates << ",mean," << result.mean_success << "\n";
     log.flush();
+    if (!options.once) {
+      TACO_RETURN_IF_ERROR(KeepBestPolicy(config, ToTensors(*set), result, set->updates));
+      ReportEvaluation(*report_stub, so.security, *set, result);
+    }
     TACO_LOG(INFO) << "evaluated version " << version << " (" << set->updates
                    << " updates): mean success " << result.mean_success << ";" << line;
+    if (set->final && !options.once) {
+      TACO_LOG(INFO) << "final evaluation written to " << csv << "; the run is complete";
+      break;
+    }
     if (options.once) {
       std::printf("updates %llu: mean success %.3f\n",
                   static_cast<unsigned long long>(set->updates), result.mean_success);

@@ -7,13 +7,19 @@
 #define TACO_ACTOR_ACTOR_ROLE_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "common/run_config.h"
 
+namespace at {
+class Tensor;
+}  // namespace at
 namespace paco {
 class PolicyInference;
 }  // namespace paco
@@ -45,13 +51,25 @@ struct EvalResult {
 // The paper's evaluation of `policy`: eval_episodes_per_task episodes of
 // every task at once, deterministic actions, goals from the task variants,
 // success if reached at any step. `seed` picks the variants.
+// `stop`, when given, is asked at every step: true ends the evaluation with
+// Cancelled (an evaluator that is told to stop does not finish first).
 absl::StatusOr<EvalResult> EvaluatePolicy(const RunConfig& config, paco::PolicyInference& policy,
-                                          uint32_t seed);
+                                          uint32_t seed,
+                                          const std::function<bool()>& stop = nullptr);
 
 // The actors' and the evaluator's metrics (docs/metrics.md), shared with
 // `taco train-local`.
 void ExportEpisode(const std::string& task, double episode_return, double length, bool success);
 void ExportEvaluation(const EvalResult& result, uint64_t updates);
+
+// Keeps the run's best evaluated policy beside its checkpoint:
+// best-policy.ckpt (a policy checkpoint, paco/transfer.h; what `taco
+// transfer` reads by default) and best-policy.txt (its mean success and
+// update count), replaced when `result` beats them. `actor_parameters`
+// holds name/tensor pairs as the learner exports them; others are left out.
+absl::Status KeepBestPolicy(const RunConfig& config,
+                            const std::vector<std::pair<std::string, at::Tensor>>& actor_parameters,
+                            const EvalResult& result, uint64_t updates);
 
 // `taco eval CONFIG`: the paper's evaluation — the deterministic policy,
 // eval_episodes_per_task episodes per task on sampled goals, success if

@@ -39,6 +39,16 @@ std::shared_ptr<const ParameterSet> ParameterSubscriber::WaitNewer(uint64_t vers
   return latest_ != nullptr && latest_->version > version ? latest_ : nullptr;
 }
 
+std::shared_ptr<const ParameterSet> ParameterSubscriber::WaitOther(const ParameterSet* current,
+                                                                   absl::Duration timeout) const {
+  absl::MutexLock lock(&mu_);
+  auto other = [this, current]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    return stopping_ || (latest_ != nullptr && latest_.get() != current);
+  };
+  mu_.AwaitWithTimeout(absl::Condition(&other), timeout);
+  return latest_ != nullptr && latest_.get() != current ? latest_ : nullptr;
+}
+
 int64_t ParameterSubscriber::versions_received() const {
   absl::MutexLock lock(&mu_);
   return received_;
@@ -60,6 +70,7 @@ void ParameterSubscriber::Run() {
       if (stopping_) return;
       context_ = &context;
       request.set_min_version(latest_ != nullptr ? latest_->version + 1 : 0);
+      request.set_incarnation(latest_ != nullptr ? latest_->incarnation : 0);
     }
     request.set_max_chunk_bytes(static_cast<uint32_t>(options_.max_chunk_bytes));
     auto reader = stub_->Subscribe(&context, request);
@@ -76,7 +87,10 @@ void ParameterSubscriber::Run() {
         continue;
       }
       if (!complete) continue;
-      if (latest_ == nullptr || set.version > latest_->version) {
+      // A restarted learner (another incarnation) counts versions from its
+      // checkpoint again: its versions supersede the old run's at once.
+      if (latest_ == nullptr || set.incarnation != latest_->incarnation ||
+          set.version > latest_->version) {
         latest_ = std::make_shared<const ParameterSet>(std::move(set));
         ++received_;
         backoff = options_.initial_backoff;

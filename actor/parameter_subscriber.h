@@ -35,8 +35,13 @@ class ParameterSubscriber {
 
   // The newest complete version, or null before the first arrives.
   std::shared_ptr<const ParameterSet> Latest() const;
-  // Waits up to `timeout` for a version above `version`.
+  // Waits up to `timeout` for a version above `version` (same learner run).
   std::shared_ptr<const ParameterSet> WaitNewer(uint64_t version, absl::Duration timeout) const;
+  // Waits up to `timeout` for a version other than `current` (null: any):
+  // a newer one, or the first of a restarted learner, whose versions count
+  // from its checkpoint again.
+  std::shared_ptr<const ParameterSet> WaitOther(const ParameterSet* current,
+                                                absl::Duration timeout) const;
   int64_t versions_received() const;
   int64_t damaged_versions() const;
   void Stop();

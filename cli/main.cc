@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,7 @@
 #include "cli/train_local.h"
 #include "common/logging.h"
 #include "common/run_config.h"
+#include "common/run_folder.h"
 #include "common/signals.h"
 #include "common/version.h"
 #include "google/protobuf/stubs/common.h"
@@ -81,6 +83,46 @@ void AddConfigArgs(CLI::App* app, ConfigArgs* args, bool required = true) {
       ->check(CLI::ExistingFile);
   app->add_option("--set", args->overrides,
                   "override a config value, e.g. --set trainer.batch_size=256 (repeatable)");
+}
+
+// --resume / --fresh of the commands that start a run (common/run_folder.h).
+struct RunFolderFlags {
+  bool resume = false;
+  bool fresh = false;
+};
+
+void AddRunFolderFlags(CLI::App* app, RunFolderFlags* flags, bool add_resume = true) {
+  if (add_resume) {
+    app->add_flag("--resume", flags->resume,
+                  "continue the run in the run folder (by default a folder that holds a run is "
+                  "refused)");
+  }
+  app->add_flag("--fresh", flags->fresh,
+                "delete what the run folder holds and start the run again");
+}
+
+absl::Status ApplyRunFolderFlags(const RunConfig& config, const RunFolderFlags& flags) {
+  if (flags.resume && flags.fresh) {
+    return absl::InvalidArgumentError("--resume and --fresh exclude each other");
+  }
+  return PrepareRunFolder(config, flags.fresh    ? RunFolderMode::kFresh
+                                  : flags.resume ? RunFolderMode::kResume
+                                                 : RunFolderMode::kNew);
+}
+
+// `taco transfer --from`: a checkpoint file as given; a run folder (or its
+// checkpoints folder) stands for its best evaluated policy, or its last
+// learner checkpoint where it kept none.
+std::string SourceCheckpoint(const std::string& from) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_directory(from, ec)) return from;
+  for (const char* candidate : {"checkpoints/best-policy.ckpt", "best-policy.ckpt",
+                                "checkpoints/learner.ckpt", "learner.ckpt"}) {
+    const fs::path path = fs::path(from) / candidate;
+    if (fs::exists(path, ec)) return path.string();
+  }
+  return (fs::path(from) / "checkpoints/best-policy.ckpt").string();  // named in the error
 }
 
 absl::StatusOr<RunConfig> LoadConfig(const ConfigArgs& args) {
@@ -154,9 +196,11 @@ int main(int argc, char** argv) {
 
   ConfigArgs train_args;
   bool train_resume = false;
+  RunFolderFlags train_folder;
   CLI::App* train = app.add_subcommand(
       "train-local", "train in one process: env pool, in-process replay and learner");
   AddConfigArgs(train, &train_args);
+  AddRunFolderFlags(train, &train_folder, /*add_resume=*/false);
   train->add_flag("--resume", train_resume,
                   "continue from the run's checkpoint (the replay refills first)");
 
@@ -170,6 +214,8 @@ int main(int argc, char** argv) {
   transfer->add_option("--from", transfer_from,
                        "the multi-task run's learner checkpoint (sets transfer.source_checkpoint)");
   transfer->add_flag("--resume", transfer_resume, "continue this transfer run from its checkpoint");
+  RunFolderFlags transfer_folder;
+  AddRunFolderFlags(transfer, &transfer_folder, /*add_resume=*/false);
   bool transfer_cluster = false;
   double transfer_duration_s = 0.0;
   transfer->add_flag("--cluster", transfer_cluster,
@@ -189,6 +235,8 @@ int main(int argc, char** argv) {
       "up", "run the whole cluster here: replay shards, learner, actors and evaluator");
   AddConfigArgs(up, &up_args);
   up->add_option("--duration", up_options.duration_s, "stop after this many seconds (0: never)");
+  RunFolderFlags up_folder;
+  AddRunFolderFlags(up, &up_folder);
   up->add_option("--progress-every", up_options.progress_interval_s,
                  "seconds between progress lines")
       ->check(CLI::Range(0.5, 3600.0));
@@ -288,6 +336,10 @@ int main(int argc, char** argv) {
   if (train->parsed()) {
     auto config = LoadConfig(train_args);
     if (!config.ok()) return ExitFor(config.status());
+    train_folder.resume = train_resume;
+    if (absl::Status folder = ApplyRunFolderFlags(*config, train_folder); !folder.ok()) {
+      return ExitFor(folder);
+    }
     TrainLocalOptions options;
     options.resume = train_resume;
     auto result = TrainLocal(*config, options);
@@ -310,11 +362,16 @@ int main(int argc, char** argv) {
   }
   if (transfer->parsed()) {
     if (!transfer_from.empty()) {
-      transfer_args.overrides.push_back("transfer.source_checkpoint=" + transfer_from);
+      transfer_args.overrides.push_back("transfer.source_checkpoint=" +
+                                        SourceCheckpoint(transfer_from));
     }
     transfer_args.overrides.push_back("transfer.enabled=true");
     auto config = LoadConfig(transfer_args);
     if (!config.ok()) return ExitFor(config.status());
+    transfer_folder.resume = transfer_resume;
+    if (absl::Status folder = ApplyRunFolderFlags(*config, transfer_folder); !folder.ok()) {
+      return ExitFor(folder);
+    }
     if (transfer_cluster) {
       ClusterOptions cluster;
       cluster.config_path = transfer_args.path;
@@ -343,6 +400,9 @@ int main(int argc, char** argv) {
   if (up->parsed()) {
     auto config = LoadConfig(up_args);
     if (!config.ok()) return ExitFor(config.status());
+    if (absl::Status folder = ApplyRunFolderFlags(*config, up_folder); !folder.ok()) {
+      return ExitFor(folder);
+    }
     up_options.config_path = up_args.path;
     up_options.overrides = up_args.overrides;
     return ExitFor(RunCluster(*config, up_options));

@@ -388,6 +388,8 @@ absl::StatusOr<EvalPoint> Trainer::Evaluate() {
     eval_csv_->Row(absl::StrFormat("%d,%s,%.4f", env_steps_, task, result.task_success[task]));
   }
   eval_csv_->Row(absl::StrFormat("%d,mean,%.4f", env_steps_, point.mean_success));
+  TACO_RETURN_IF_ERROR(KeepBestPolicy(config_, learner_->ExportActorParameters(), result,
+                                      static_cast<uint64_t>(learner_->num_updates())));
   return point;
 }
 
@@ -506,7 +508,14 @@ absl::StatusOr<TrainLocalResult> TrainLocal(const RunConfig& config,
   paco::TuneHostAllocator();
   if (config.metrics.enabled) {
     // One process plays every role: it serves on the learner's port.
-    TACO_RETURN_IF_ERROR(Metrics::Process().Serve(config.metrics.bind, config.metrics.base_port));
+    // One process: when another run holds the configured port, a port the
+    // OS picks serves as well (the log names it), so runs can go side by side.
+    absl::Status served = Metrics::Process().Serve(config.metrics.bind, config.metrics.base_port);
+    if (!served.ok() && config.metrics.base_port != 0) {
+      TACO_LOG(WARNING) << served.message() << "; serving metrics on a free port instead";
+      served = Metrics::Process().Serve(config.metrics.bind, 0);
+    }
+    TACO_RETURN_IF_ERROR(served);
     TACO_LOG(INFO) << "metrics on " << config.metrics.bind << ":" << Metrics::Process().port();
   }
   Metrics::Process()

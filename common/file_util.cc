@@ -29,4 +29,19 @@ absl::Status WriteFileAtomically(const std::string& path, absl::string_view byte
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::string> ReadSmallFile(const std::string& path, int64_t max_bytes) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read '", path, "'"));
+  std::string out;
+  char buffer[4096];
+  while (in.read(buffer, sizeof(buffer)) || in.gcount() > 0) {
+    out.append(buffer, static_cast<size_t>(in.gcount()));
+    if (static_cast<int64_t>(out.size()) > max_bytes) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("'", path, "' is larger than ", max_bytes, " bytes"));
+    }
+  }
+  return out;
+}
+
 }  // namespace taco

@@ -75,7 +75,10 @@ class Metrics::HttpEndpoint {
     if (bind_(fd, addr) != 0 || listen(fd, 16) != 0) {
       const std::string why = std::strerror(errno);
       close(fd);
-      return absl::UnavailableError(absl::StrCat("cannot serve metrics on ", where, ": ", why));
+      // A port that cannot be bound is the config's to change: restarting
+      // the process would not free it.
+      return absl::InvalidArgumentError(absl::StrCat("cannot serve metrics on ", where, ": ", why,
+                                                     " (metrics.base_port; another run?)"));
     }
     socklen_t len = sizeof(addr);
     getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
@@ -173,11 +176,20 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {}
 Metrics::~Metrics() = default;
 
 absl::Status Metrics::Serve(const std::string& bind, int port) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (endpoint_) return absl::FailedPreconditionError("the metrics endpoint is already serving");
-  auto endpoint = HttpEndpoint::Start(bind, port, registry_);
-  if (!endpoint.ok()) return endpoint.status();
-  endpoint_ = std::move(*endpoint);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (endpoint_) return absl::FailedPreconditionError("the metrics endpoint is already serving");
+    auto endpoint = HttpEndpoint::Start(bind, port, registry_);
+    if (!endpoint.ok()) return endpoint.status();
+    endpoint_ = std::move(*endpoint);
+  }
+  // `taco up` names its run in its children's environment, and reads only
+  // the metrics pages that carry that name.
+  if (const char* run_id = std::getenv("TACO_RUN_ID"); run_id != nullptr && *run_id != 0) {
+    Gauge("taco_run_info", "1, labelled with the run id of the `taco up` that started the process",
+          {{"run_id", run_id}})
+        .Set(1);
+  }
   return absl::OkStatus();
 }
 

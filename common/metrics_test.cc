@@ -94,13 +94,23 @@ TEST(MetricsScrapeTest, ReadsValuesByLabelFromALiveEndpoint) {
   EXPECT_EQ(HttpGetLocal(metrics.port(), "/elsewhere", 2.0), "") << "a 404 has no body to give";
 }
 
-TEST(MetricsTest, BusyPortIsAnError) {
+// A busy port is the config's to change (exit 2), not a fault a restart
+// mends: `taco up` stops instead of restarting the process forever.
+TEST(MetricsTest, BusyPortIsAnErrorThatNamesTheKey) {
   Metrics first;
   ASSERT_TRUE(first.Serve("127.0.0.1", 0).ok());
   Metrics second;
   absl::Status status = second.Serve("127.0.0.1", first.port());
-  EXPECT_FALSE(status.ok());
-  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find("metrics.base_port"), std::string::npos) << status;
+}
+
+TEST(MetricsTest, TheRunIdFromTheEnvironmentLabelsTheProcess) {
+  setenv("TACO_RUN_ID", "run-7f", 1);
+  Metrics m;
+  ASSERT_TRUE(m.Serve("127.0.0.1", 0).ok());
+  unsetenv("TACO_RUN_ID");
+  EXPECT_EQ(MetricValues(ScrapeMetrics(m.port()), "taco_run_info", "run_id").at("run-7f"), 1);
 }
 
 }  // namespace

@@ -18,6 +18,10 @@ struct NamedArray {
 struct ParameterSet {
   uint64_t version = 0;
   uint64_t updates = 0;
+  // One run of the learner process: versions compare within it only.
+  uint64_t incarnation = 0;
+  // The run is complete: this is the last version.
+  bool final = false;
   std::vector<std::string> tasks;  // column order of W
   std::vector<NamedArray> arrays;
 

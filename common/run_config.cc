@@ -90,13 +90,21 @@ void ReadTrainer(ConfigSection s, TrainerConfig* c) {
 void ReadReplay(ConfigSection s, ReplayConfig* c) {
   s.ReadDouble("samples_per_insert", &c->samples_per_insert, -1.0, 1e9);
   if (c->samples_per_insert < 0.0 && c->samples_per_insert != -1.0) {
-    s.AddError("samples_per_insert", "must be -1 (derived), 0 (off) or positive");
+    s.AddError("samples_per_insert", "must be -1 (learner-paced), 0 (off) or positive");
   }
   s.ReadInt("min_size_to_sample", &c->min_size_to_sample, 1, int64_t{1} << 40);
   s.ReadDouble("error_buffer", &c->error_buffer, 0.0, 1e18);
+  s.ReadInt("max_insert_lead", &c->max_insert_lead, 0, int64_t{1} << 40);
+  s.ReadDouble("actor_idle_expiry_minutes", &c->actor_idle_expiry_minutes, 0.1, 1e6);
   s.ReadDouble("rate_limiter_timeout_s", &c->rate_limiter_timeout_s, 0.001, 3600.0);
   s.ReadInt("max_message_mb", &c->max_message_mb, 1, 1024);
   s.ReadInt("max_insert_batch", &c->max_insert_batch, 1, 1 << 20);
+  if (c->max_insert_lead > 0 && c->max_insert_lead < c->max_insert_batch) {
+    // An insert larger than the lead could never be let in.
+    s.AddError("max_insert_lead",
+               absl::StrCat("(", c->max_insert_lead, ") must be at least max_insert_batch (",
+                            c->max_insert_batch, ")"));
+  }
 }
 
 void ReadTaskDistribution(ConfigSection s, TaskDistributionConfig* c) {
@@ -199,6 +207,41 @@ void CheckTasks(ConfigSection root, const RunConfig& c, const std::vector<std::s
   }
 }
 
+// The learner waits for trainer.exploration_steps stored transitions and
+// then keeps its ratio to what the shards stored. A per-shard
+// samples-per-insert limiter is a second pacer: it must let the whole
+// warm-up in before the learner samples anything, and with several shards
+// the tasks' shares drift apart from the batch's, which no buffer bounds.
+void CheckPacing(ConfigSection root, const RunConfig& c) {
+  const ReplayConfig& r = c.replay;
+  if (!(r.samples_per_insert > 0.0)) return;
+  ConfigSection replay = root.Child("replay");
+  if (c.topology.replay_shards > 1) {
+    replay.AddError(
+        "samples_per_insert",
+        absl::StrCat("(", r.samples_per_insert, ") limits each of the ", c.topology.replay_shards,
+                     " shards (topology.replay_shards) on its own ratio, which can hold back "
+                     "the transitions the learner waits for; use -1 (the learner paces the "
+                     "actors) or one shard"));
+    return;
+  }
+  const double spi = r.samples_per_insert;
+  // Inserts must pass while the learner waits: the warm-up, one update's
+  // environment steps and the largest insert, against the ratio's centre.
+  const double needed =
+      spi * static_cast<double>(c.trainer.exploration_steps + c.trainer.env_steps_per_update +
+                                r.max_insert_batch) +
+      3.0 * static_cast<double>(c.trainer.batch_size);
+  if (r.error_buffer > 0.0 && r.error_buffer < needed) {
+    replay.AddError(
+        "error_buffer",
+        absl::StrCat("(", r.error_buffer, ") is below ", needed, ": with samples_per_insert ", spi,
+                     " the shard would hold back the trainer.exploration_steps (",
+                     c.trainer.exploration_steps,
+                     ") the learner waits for; raise it or leave it 0 (derived)"));
+  }
+}
+
 void CheckCrossFields(ConfigSection root, RunConfig* c) {
   ConfigSection trainer = root.Child("trainer");
   if (c->trainer.batch_size < static_cast<int>(c->tasks.size())) {
@@ -216,6 +259,7 @@ void CheckCrossFields(ConfigSection root, RunConfig* c) {
             absl::StrCat("(", t.exploration_steps, ") must exceed trainer.exploration_steps (",
                          c->trainer.exploration_steps, "), or be 0 for no exploration phase"));
   }
+  CheckPacing(root, *c);
   ConfigSection dist = root.Child("task_distribution");
   const std::set<std::string> tasks(c->tasks.begin(), c->tasks.end());
   if (c->task_distribution.kind == "groups") {
@@ -307,6 +351,8 @@ std::string RunConfig::RunDir() const { return absl::StrCat(run.output_dir, "/",
 std::string RunConfig::CheckpointDir() const {
   return checkpoint.dir.empty() ? absl::StrCat(RunDir(), "/checkpoints") : checkpoint.dir;
 }
+
+std::string RunConfig::RunCompleteMarker() const { return CheckpointDir() + "/run-complete"; }
 
 absl::StatusOr<RunConfig> LoadRunConfig(const std::string& path,
                                         const std::vector<std::string>& overrides,

@@ -6,6 +6,7 @@
 #ifndef TACO_COMMON_RUN_CONFIG_H_
 #define TACO_COMMON_RUN_CONFIG_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -106,16 +107,28 @@ struct OnlineGroupingConfig {
 };
 
 struct ReplayConfig {
-  // Reverb's samples-per-insert limiter on every shard, which holds actors
-  // back when the learner falls behind the paper's ratio. -1: derived from
-  // the trainer (batch_size / env_steps_per_update); 0: off (the learner
-  // still never runs ahead of the transitions stored).
+  // How actors are held back when the learner falls behind the paper's
+  // ratio. -1 (default): the learner paces them, granting each shard room
+  // for at most max_insert_lead transitions beyond what its next updates
+  // need, which cannot stall (replay/README.md); 0: actors are never held
+  // back; positive: in addition, Reverb's samples-per-insert limiter on the
+  // shard, accepted only where it cannot stall (one shard and an error
+  // buffer that covers the warm-up).
   double samples_per_insert = -1.0;
   int64_t min_size_to_sample = 1;
   double error_buffer = 0.0;  // 0: the smallest buffer that cannot deadlock
+  // Transitions the cluster may store ahead of the learner's needs
+  // (0: 2 × max_insert_batch); bounds the actors' policy lag.
+  int64_t max_insert_lead = 0;
   double rate_limiter_timeout_s = 10.0;
   int max_message_mb = 64;
   int max_insert_batch = 4096;
+  // Minutes after which a shard forgets an idle actor's sequence numbers.
+  double actor_idle_expiry_minutes = 30.0;
+
+  int64_t InsertLead() const {
+    return max_insert_lead > 0 ? max_insert_lead : 2 * static_cast<int64_t>(max_insert_batch);
+  }
 };
 
 struct TaskDistributionConfig {
@@ -206,6 +219,14 @@ struct RunConfig {
 
   std::string RunDir() const;
   std::string CheckpointDir() const;
+  // Written by the learner when the run reached trainer.total_env_steps.
+  std::string RunCompleteMarker() const;
+  // The largest batch an actor inserts: the transitions it keeps of a task
+  // while that task's shard is away, sent at once when it returns.
+  int64_t LargestActorInsert() const {
+    return std::min<int64_t>(16 * static_cast<int64_t>(topology.actor_batch),
+                             replay.max_insert_batch);
+  }
 };
 
 // Loads and validates `path`, applying "key.path=value" overrides first.

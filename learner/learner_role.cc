@@ -5,9 +5,11 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "common/file_util.h"
 #include "common/logging.h"
 #include "common/metrics.h"
 #include "common/signals.h"
@@ -15,6 +17,7 @@
 #include "common/version.h"
 #include "learner/learner_config.h"
 #include "learner/online_grouping.h"
+#include "learner/pacing.h"
 #include "learner/paco/learner.h"
 #include "learner/paco/task_distribution.h"
 #include "learner/paco/transfer.h"
@@ -22,6 +25,7 @@
 #include "proto/health_service.h"
 #include "replay/replay_client.h"
 #include "replay/replay_service.h"
+#include "replay/shard_map.h"
 
 namespace taco {
 namespace {
@@ -45,6 +49,17 @@ ParameterSet ToParameterSet(const paco::NamedTensors& tensors, uint64_t version,
   return set;
 }
 
+// Differs between two starts of the learner, even with the same pid.
+uint64_t NewIncarnation() {
+  std::random_device device;
+  const uint64_t r = (static_cast<uint64_t>(device()) << 32) ^ device();
+  return (r ^ static_cast<uint64_t>(absl::ToUnixNanos(absl::Now()))) | 1;  // never 0 ("none")
+}
+
+std::string PacingPath(const RunConfig& config) {
+  return config.CheckpointDir() + "/learner.pacing";
+}
+
 struct Batch {
   Transitions data;
   std::vector<int64_t> task;  // run task index per row
@@ -58,14 +73,19 @@ class LearnerProcess {
 
  private:
   absl::Status Setup();
-  absl::Status Publish();
+  absl::Status Publish(bool final = false);
+  // Asks every shard for its counters (granting each its next insert limit)
+  // and updates the pacing, the stored counts per task and which shards
+  // are up.
+  void Poll();
+  // The run reached its budget: final checkpoint, final version, shards
+  // told, subscribers given time to fetch it.
+  absl::Status Finish();
   absl::Status SetupTransfer(bool resumed);
   paco::TrainScope TransferScope() const;
   // TaCo-online: new task groups and p from the current actor parameters.
   absl::Status Regroup();
   absl::Status Checkpoint();
-  // Transitions stored over all shards and per task, from the shards' Info.
-  absl::StatusOr<std::vector<int64_t>> StoredPerTask();
   void PrefetchLoop();
 
   const RunConfig& config_;
@@ -85,36 +105,90 @@ class LearnerProcess {
   bool exploring_ = false;
   bool publish_next_ = false;
   absl::Time last_checkpoint_ = absl::InfinitePast();
+  // This run of the learner process; actors follow a new one at once.
+  const uint64_t incarnation_ = NewIncarnation();
+  std::vector<int> task_shard_;  // run task index → shard index
+  // Read by the prefetch thread for the shards' grants and lag.
+  std::atomic<int64_t> updates_done_{0};
+  std::atomic<uint64_t> published_version_{0};
+  // A transfer run's new tasks reached transfer.success_threshold (the
+  // evaluator's report).
+  std::atomic<bool> threshold_reached_{false};
+  absl::Status OnEvaluation(const v1::EvaluationReport& report);
 
   absl::Mutex mu_;
   std::deque<Batch> ready_ ABSL_GUARDED_BY(mu_);
   std::vector<int64_t> stored_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<Pacer> pacer_ ABSL_GUARDED_BY(mu_);
+  std::vector<bool> shard_up_ ABSL_GUARDED_BY(mu_);
+  bool polled_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread prefetch_;
 };
 
-absl::StatusOr<std::vector<int64_t>> LearnerProcess::StoredPerTask() {
-  TACO_ASSIGN_OR_RETURN(auto infos, sampler_->Info(absl::Seconds(5)));
-  std::vector<int64_t> stored(config_.tasks.size(), 0);
-  for (const v1::InfoResponse& info : infos) {
-    for (const v1::TaskInfo& t : info.tasks()) {
-      auto it = std::find(config_.tasks.begin(), config_.tasks.end(), t.task());
-      if (it != config_.tasks.end()) stored[it - config_.tasks.begin()] = t.inserted_total();
+void LearnerProcess::Poll() {
+  const int shards = sampler_->shard_count();
+  std::vector<v1::InfoRequest> requests(static_cast<size_t>(shards));
+  {
+    absl::MutexLock lock(&mu_);
+    for (int s = 0; s < shards; ++s) {
+      v1::InfoRequest& r = requests[static_cast<size_t>(s)];
+      r.set_counters_only(true);
+      r.set_learner_version(published_version_.load());
+      const int64_t limit =
+          pacer_->InsertLimit(s, updates_done_.load(), static_cast<int64_t>(ready_.size()));
+      if (limit >= 0 && config_.replay.samples_per_insert != 0.0) {
+        r.set_has_insert_limit(true);
+        r.set_insert_limit(static_cast<uint64_t>(limit));
+      }
     }
   }
-  return stored;
+  const auto infos = sampler_->InfoEach(requests, absl::Seconds(2));
+  Metrics& m = Metrics::Process();
+  absl::MutexLock lock(&mu_);
+  int down = 0;
+  for (int s = 0; s < shards; ++s) {
+    const auto& info = infos[static_cast<size_t>(s)];
+    const bool up = info.ok();
+    if (up != shard_up_[static_cast<size_t>(s)] || !polled_) {
+      if (up && polled_) {
+        TACO_LOG(INFO) << "replay shard " << s << " is back: training on all its tasks again";
+      } else if (!up) {
+        TACO_LOG(WARNING) << "replay shard " << s << " is away (" << info.status().message()
+                          << "): training goes on with the other shards' tasks";
+      }
+    }
+    shard_up_[static_cast<size_t>(s)] = up;
+    if (!up) {
+      ++down;
+      continue;
+    }
+    ShardCounts counts;
+    counts.incarnation = info->incarnation();
+    counts.restored_inserted = static_cast<int64_t>(info->restored_inserted_total());
+    for (const v1::TaskInfo& t : info->tasks()) {
+      counts.inserted += static_cast<int64_t>(t.inserted_total());
+      auto it = std::find(config_.tasks.begin(), config_.tasks.end(), t.task());
+      if (it != config_.tasks.end()) stored_[it - config_.tasks.begin()] = t.inserted_total();
+    }
+    pacer_->Observe(s, counts);
+  }
+  polled_ = true;
+  m.Gauge("taco_learner_replay_shards_down", "Replay shards the learner cannot reach")
+      .Set(static_cast<double>(down));
+  m.Gauge("taco_learner_env_steps", "Environment steps the shards stored over the run")
+      .Set(static_cast<double>(pacer_->env_steps()));
 }
 
 void LearnerProcess::PrefetchLoop() {
+  absl::Time last_poll = absl::InfinitePast();
   while (true) {
     // The stored counts pace the updates, so they refresh even while the
-    // queue of ready batches is full.
-    auto stored = StoredPerTask();
-    if (!stored.ok()) {
-      TACO_LOG(WARNING) << "replay shards: " << stored.status().message();
-    } else {
-      absl::MutexLock lock(&mu_);
-      stored_ = *stored;
+    // queue of ready batches is full; a few polls a second per batch rate
+    // are plenty.
+    if (absl::Now() - last_poll > absl::Milliseconds(20)) {
+      Poll();
+      last_poll = absl::Now();
     }
     {
       absl::MutexLock lock(&mu_);
@@ -123,20 +197,29 @@ void LearnerProcess::PrefetchLoop() {
       if (!mu_.AwaitWithTimeout(absl::Condition(&room), absl::Milliseconds(200))) continue;
       if (stopping_) return;
     }
-    if (!stored.ok()) {
-      absl::SleepFor(absl::Milliseconds(500));
-      continue;
-    }
     std::vector<double> p;
+    std::vector<int64_t> stored;
+    std::vector<bool> up;
     {
       absl::MutexLock lock(&mu_);
       p = p_;
+      stored = stored_;
+      up = shard_up_;
     }
+    // Tasks with nothing stored, or whose shard is away, leave the batch;
+    // the others share its rows by their p (degraded, not stopped).
     bool any = false;
+    double kept = 0.0, all = 0.0;
     for (size_t t = 0; t < p.size(); ++t) {
-      if ((*stored)[t] == 0) p[t] = 0.0;
+      all += p[t];
+      if (stored[t] == 0 || !up[static_cast<size_t>(task_shard_[t])]) p[t] = 0.0;
+      kept += p[t];
       any = any || p[t] > 0.0;
     }
+    Metrics::Process()
+        .Gauge("taco_learner_batch_task_share",
+               "Share of the task distribution in the batch (below 1 while shards are away)")
+        .Set(all > 0.0 ? kept / all : 0.0);
     if (!any) {
       absl::SleepFor(absl::Milliseconds(200));
       continue;
@@ -183,10 +266,16 @@ paco::TrainScope LearnerProcess::TransferScope() const {
                                               : paco::TrainScope::kAll;
 }
 
-absl::Status LearnerProcess::Publish() {
+absl::Status LearnerProcess::Publish(bool final) {
   const uint64_t updates = static_cast<uint64_t>(learner_->num_updates());
   ParameterSet set =
       ToParameterSet(learner_->ExportActorParameters(), updates + 1, updates, config_.tasks);
+  set.incarnation = incarnation_;
+  set.final = final;
+  // The final version may repeat the update count of the last one.
+  if (store_.Latest() != nullptr && set.version <= store_.Latest()->version) {
+    set.version = store_.Latest()->version + 1;
+  }
   // The actors draw each episode's task from p, which regrouping changes.
   if (config_.task_distribution.kind == "online") set.arrays.push_back(TaskProbabilitiesArray(p_));
   if (exploring_) {
@@ -198,10 +287,12 @@ absl::Status LearnerProcess::Publish() {
     set.arrays.push_back(std::move(a));
   }
   const double bytes = 4.0 * static_cast<double>(set.TotalElements());
+  const uint64_t version = set.version;
   TACO_RETURN_IF_ERROR(store_.Publish(std::move(set)));
+  published_version_ = version;
   Metrics& m = Metrics::Process();
   m.Gauge("taco_learner_parameter_version", "Newest parameter version published")
-      .Set(static_cast<double>(updates + 1));
+      .Set(static_cast<double>(version));
   m.Counter("taco_learner_published_bytes_total",
             "Bytes of parameter values published for the actors (float32)")
       .Increment(bytes);
@@ -222,6 +313,12 @@ absl::Status LearnerProcess::Checkpoint() {
   std::filesystem::create_directories(dir);
   const absl::Time start = absl::Now();
   TACO_RETURN_IF_ERROR(FromPaco(learner_->Save(dir + "/learner.ckpt")));
+  std::string pacing;
+  {
+    absl::MutexLock lock(&mu_);
+    pacing = pacer_->Serialize();
+  }
+  TACO_RETURN_IF_ERROR(WriteFileAtomically(PacingPath(config_), pacing));
   last_checkpoint_ = absl::Now();
   ExportCheckpointMetrics(last_checkpoint_ - start);
   TACO_LOG(INFO) << "checkpoint at " << learner_->num_updates() << " updates";
@@ -235,11 +332,45 @@ absl::Status LearnerProcess::Setup() {
   learner_ = std::move(*learner);
   const std::string ckpt = config_.CheckpointDir() + "/learner.ckpt";
   const bool resuming = std::filesystem::exists(ckpt);
+  // Marked again when this run reaches its (maybe larger) budget.
+  std::error_code ignored;
+  std::filesystem::remove(config_.RunCompleteMarker(), ignored);
   if (resuming) {
     TACO_RETURN_IF_ERROR(Annotate(FromPaco(learner_->Load(ckpt)), "resuming the learner"));
     TACO_LOG(INFO) << "resumed from " << ckpt << " at " << learner_->num_updates() << " updates";
   }
   if (config_.transfer.enabled) TACO_RETURN_IF_ERROR(SetupTransfer(resuming));
+  const std::vector<std::string> shard_addresses = config_.topology.ReplayAddresses();
+  const int shards = static_cast<int>(shard_addresses.size());
+  PacingOptions pacing;
+  pacing.total_env_steps = config_.trainer.total_env_steps;
+  pacing.exploration_steps = config_.trainer.exploration_steps;
+  pacing.env_steps_per_update = config_.trainer.env_steps_per_update;
+  pacing.lead = config_.replay.InsertLead();
+  pacing.largest_insert = config_.LargestActorInsert();
+  pacing.shards = shards;
+  {
+    absl::MutexLock lock(&mu_);
+    pacer_ = std::make_unique<Pacer>(pacing);
+    shard_up_.assign(static_cast<size_t>(shards), true);
+    stored_.assign(config_.tasks.size(), 0);
+    if (resuming) {
+      auto text = ReadSmallFile(PacingPath(config_));
+      absl::Status parsed = text.ok() ? pacer_->Parse(*text) : text.status();
+      if (parsed.ok()) {
+        TACO_LOG(INFO) << "resumed at " << pacer_->env_steps() << " stored env steps";
+      } else {
+        // Counted again from the shards: at worst their lost windows count
+        // twice toward the budget.
+        TACO_LOG(WARNING) << PacingPath(config_) << ": " << parsed.message()
+                          << "; counting env steps from the shards again";
+      }
+    }
+  }
+  updates_done_ = learner_->num_updates();
+  for (const std::string& task : config_.tasks) {
+    task_shard_.push_back(ShardForTask(task, config_.tasks, shards));
+  }
   TACO_ASSIGN_OR_RETURN(p_, TaskProbabilities(config_));
   // A resumed online run groups its trained tasks at once instead of
   // sampling uniformly until the next regrouping.
@@ -256,6 +387,8 @@ absl::Status LearnerProcess::Setup() {
       absl::StrCat(config_.topology.host, ":", config_.topology.learner_port);
   TACO_ASSIGN_OR_RETURN(ServerSecurity security, MakeServerSecurity(config_.security, address));
   parameter_service_ = std::make_unique<ParameterService>(&store_, 1 << 20, security.authenticator);
+  parameter_service_->set_report_handler(
+      [this](const v1::EvaluationReport& report) { return OnEvaluation(report); });
   health_ = std::make_unique<HealthService>("learner", TACO_VERSION, security.authenticator);
   grpc::ServerBuilder builder;
   int port = 0;
@@ -266,11 +399,12 @@ absl::Status LearnerProcess::Setup() {
   builder.RegisterService(health_.get());
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port == 0) {
-    return absl::UnavailableError(absl::StrCat("the learner cannot listen on ", address));
+    return absl::InvalidArgumentError(absl::StrCat("the learner cannot listen on ", address,
+                                                   " (topology.learner_port; another run?)"));
   }
   ReplaySamplerOptions so;
   TACO_ASSIGN_OR_RETURN(so.security, ClientSecurity::FromConfig(config_.security));
-  so.shard_addresses = config_.topology.ReplayAddresses();
+  so.shard_addresses = shard_addresses;
   so.tasks = config_.tasks;
   TACO_ASSIGN_OR_RETURN(sampler_, ReplaySampler::Create(so));
   TACO_LOG(INFO) << "learner on " << learner_->device().str() << ", parameters served on "
@@ -278,13 +412,78 @@ absl::Status LearnerProcess::Setup() {
   return absl::OkStatus();
 }
 
+absl::Status LearnerProcess::OnEvaluation(const v1::EvaluationReport& report) {
+  for (const v1::TaskSuccess& t : report.tasks()) {
+    if (std::find(config_.tasks.begin(), config_.tasks.end(), t.task()) == config_.tasks.end()) {
+      return absl::InvalidArgumentError(absl::StrCat("evaluation report names '", t.task(),
+                                                     "', which is not a task of this run"));
+    }
+  }
+  Metrics::Process()
+      .Gauge("taco_learner_reported_success_mean_ratio", "Mean success the evaluator last reported")
+      .Set(report.mean_success());
+  // The same criterion as `taco transfer` in one process.
+  if (config_.transfer.enabled && report.incarnation() == incarnation_ &&
+      report.mean_success() >= config_.transfer.success_threshold && !threshold_reached_) {
+    TACO_LOG(INFO) << "transfer: mean success " << report.mean_success() << " at "
+                   << report.updates() << " updates reached transfer.success_threshold ("
+                   << config_.transfer.success_threshold << "): the run ends";
+    threshold_reached_ = true;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status LearnerProcess::Finish() {
+  TACO_LOG(INFO) << (threshold_reached_ ? "the success threshold is reached"
+                                        : absl::StrCat("the run reached trainer.total_env_steps (",
+                                                       config_.trainer.total_env_steps, ")"))
+                 << " at " << learner_->num_updates() << " updates: final checkpoint and version";
+  TACO_RETURN_IF_ERROR(Checkpoint());
+  TACO_RETURN_IF_ERROR(WriteFileAtomically(
+      config_.RunCompleteMarker(), absl::StrCat("updates ", learner_->num_updates(), "\nenv_steps ",
+                                                config_.trainer.total_env_steps, "\n")));
+  TACO_RETURN_IF_ERROR(Publish(/*final=*/true));
+  Metrics::Process().Gauge("taco_learner_run_complete", "1 once the run reached its budget").Set(1);
+  // The shards checkpoint and stop when told; one that is away now stops
+  // when the operator stops it (its data is checkpointed periodically).
+  const int shards = sampler_->shard_count();
+  std::vector<bool> told(static_cast<size_t>(shards), false);
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (absl::Now() < deadline) {
+    std::vector<v1::InfoRequest> requests(static_cast<size_t>(shards));
+    for (v1::InfoRequest& r : requests) {
+      r.set_counters_only(true);
+      r.set_run_complete(true);
+    }
+    const auto infos = sampler_->InfoEach(requests, absl::Seconds(2));
+    bool all = true;
+    for (int s = 0; s < shards; ++s) {
+      told[static_cast<size_t>(s)] =
+          told[static_cast<size_t>(s)] || infos[static_cast<size_t>(s)].ok();
+      all = all && told[static_cast<size_t>(s)];
+    }
+    if (all) break;
+    if (WaitForTerminationSignal(absl::Seconds(1)) != 0) break;
+  }
+  // Actors and the evaluator leave once they hold the final version.
+  const absl::Time linger = absl::Now() + absl::Seconds(60);
+  while (parameter_service_->active_subscribers() > 0 && absl::Now() < linger) {
+    if (WaitForTerminationSignal(absl::Milliseconds(200)) != 0) break;
+  }
+  TACO_LOG(INFO) << "run complete: " << learner_->num_updates() << " updates";
+  return absl::OkStatus();
+}
+
 absl::Status LearnerProcess::Run() {
   TACO_RETURN_IF_ERROR(Setup());
   prefetch_ = std::thread([this] { PrefetchLoop(); });
   Metrics& m = Metrics::Process();
+  m.Gauge("taco_learner_env_steps_budget", "trainer.total_env_steps of the run")
+      .Set(static_cast<double>(config_.trainer.total_env_steps));
   absl::Time last_checkpoint = absl::Now();
   const absl::Duration checkpoint_every = absl::Seconds(config_.checkpoint.interval_minutes * 60.0);
   absl::Status result;
+  bool complete = false;
   while (options_.max_updates == 0 || learner_->num_updates() < options_.max_updates) {
     if (WaitForTerminationSignal(absl::ZeroDuration()) != 0) break;
     Batch batch;
@@ -292,16 +491,17 @@ absl::Status LearnerProcess::Run() {
     bool released = false;
     {
       absl::MutexLock lock(&mu_);
-      int64_t stored = 0;
-      for (int64_t s : stored_) stored += s;
+      if (threshold_reached_ || (polled_ && pacer_->Complete(learner_->num_updates()))) {
+        complete = true;
+        break;
+      }
+      const int64_t stored = pacer_->env_steps();
       if (exploring_ && stored >= config_.transfer.exploration_steps) {
         exploring_ = false;
         released = true;
       }
       // The paper's ratio, counted from what the shards stored.
-      const int64_t allowed =
-          (stored - config_.trainer.exploration_steps) / config_.trainer.env_steps_per_update;
-      if (learner_->num_updates() < allowed && !ready_.empty()) {
+      if (learner_->num_updates() < pacer_->AllowedUpdates() && !ready_.empty()) {
         batch = std::move(ready_.front());
         ready_.pop_front();
         ready = true;
@@ -341,11 +541,13 @@ absl::Status LearnerProcess::Run() {
     paco::UpdateStats stats;
     result = FromPaco(learner_->Update(b, publish ? &stats : nullptr));
     if (!result.ok()) break;
+    updates_done_ = learner_->num_updates();
     const double version = static_cast<double>(learner_->num_updates());
     double staleness = 0.0;
     for (uint64_t v : t.policy_version) staleness += version - static_cast<double>(v);
     m.Gauge("taco_learner_staleness_updates",
-            "Mean updates between the policy that acted and the learner, over the last batch")
+            "Mean age of the last batch's transitions in updates (the learner's version minus "
+            "the one that acted); policy lag at insert time is taco_replay_policy_lag_updates")
         .Set(rows > 0 ? staleness / static_cast<double>(rows) : 0.0);
     m.Counter("taco_learner_updates_total", "Gradient updates").Increment();
     if (RegroupDue(config_, learner_->num_updates())) {
@@ -372,7 +574,7 @@ absl::Status LearnerProcess::Run() {
     stopping_ = true;
   }
   prefetch_.join();
-  absl::Status saved = Checkpoint();
+  absl::Status saved = result.ok() && complete ? Finish() : Checkpoint();
   store_.Close();
   server_->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));
   return result.ok() ? saved : result;

@@ -5,7 +5,10 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
+#include <functional>
 #include <memory>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
@@ -50,14 +53,37 @@ class ParameterService final : public v1::ParameterService::Service {
   grpc::Status GetLatest(grpc::ServerContext* context, const v1::SubscribeRequest* request,
                          grpc::ServerWriter<v1::ParameterChunk>* writer) override;
 
+  // Checks an evaluation report's fields, then hands it to the handler
+  // (none set: UNIMPLEMENTED).
+  grpc::Status ReportEvaluation(grpc::ServerContext* context, const v1::EvaluationReport* request,
+                                v1::EvaluationAck* response) override;
+  using ReportHandler = std::function<absl::Status(const v1::EvaluationReport&)>;
+  void set_report_handler(ReportHandler handler) { report_handler_ = std::move(handler); }
+
+  // Subscribe streams open now (a finished learner waits for them to go).
+  int active_subscribers() const { return active_.load(); }
+
  private:
-  bool Send(const ParameterSet& set, const v1::SubscribeRequest& request,
-            grpc::ServerWriter<v1::ParameterChunk>* writer) const;
+  bool Send(const std::shared_ptr<const ParameterSet>& set, const v1::SubscribeRequest& request,
+            grpc::ServerWriter<v1::ParameterChunk>* writer);
+  // The chunks of `set` at `bytes` per chunk: encoded once per version for
+  // the default size, which every subscriber asking for it shares.
+  std::shared_ptr<const std::vector<v1::ParameterChunk>> Chunks(
+      const std::shared_ptr<const ParameterSet>& set, int64_t bytes);
 
   ParameterStore* store_;
   const int64_t default_chunk_bytes_;
   const std::shared_ptr<const CallAuthenticator> authenticator_;
+  std::atomic<int> active_{0};
+  ReportHandler report_handler_;  // set before the server starts
+  absl::Mutex cache_mu_;
+  std::shared_ptr<const ParameterSet> cached_set_ ABSL_GUARDED_BY(cache_mu_);
+  std::shared_ptr<const std::vector<v1::ParameterChunk>> cached_chunks_ ABSL_GUARDED_BY(cache_mu_);
 };
+
+// Chunks below this size would make a version thousands of messages: a
+// subscriber asking for less gets this much.
+constexpr int64_t kMinChunkBytes = 64 << 10;
 
 }  // namespace taco
 

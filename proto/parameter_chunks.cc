@@ -40,6 +40,8 @@ std::vector<v1::ParameterChunk> ChunkParameters(const ParameterSet& set, int64_t
     c.set_chunk_index(i);
     c.set_chunk_count(count);
     c.set_updates(set.updates);
+    c.set_incarnation(set.incarnation);
+    c.set_final(set.final);
     if (i == 0) {
       for (const std::string& task : set.tasks) c.add_tasks(task);
     }
@@ -72,10 +74,12 @@ absl::Status ParameterAssembler::Add(const v1::ParameterChunk& chunk, bool* comp
     active_ = true;
     building_.version = chunk.version();
     building_.updates = chunk.updates();
+    building_.incarnation = chunk.incarnation();
+    building_.final = chunk.final();
     building_.tasks.assign(chunk.tasks().begin(), chunk.tasks().end());
     chunk_count_ = chunk.chunk_count();
   } else if (chunk.version() != building_.version || chunk.chunk_count() != chunk_count_ ||
-             chunk.chunk_index() != next_chunk_) {
+             chunk.incarnation() != building_.incarnation || chunk.chunk_index() != next_chunk_) {
     return fail(absl::StrCat("expected chunk ", next_chunk_, "/", chunk_count_, " of version ",
                              building_.version));
   }

@@ -1,5 +1,6 @@
 #include "replay/rate_limiter.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
@@ -64,6 +65,7 @@ absl::StatusOr<std::unique_ptr<RateLimiter>> RateLimiter::Create(const RateLimit
 }
 
 bool RateLimiter::CanInsertLocked(int64_t n) const {
+  if (insert_limit_ >= 0 && inserts_ + n > insert_limit_) return false;
   const double diff = static_cast<double>(inserts_ + n) * options_.samples_per_insert -
                       static_cast<double>(samples_);
   return diff <= options_.max_diff;
@@ -108,6 +110,21 @@ absl::Status RateLimiter::AcquireInsert(int64_t n, absl::Duration timeout) {
 
 absl::Status RateLimiter::AcquireSample(int64_t n, absl::Duration timeout) {
   return Acquire(n, timeout, /*insert=*/false);
+}
+
+void RateLimiter::SetInsertLimit(int64_t limit) {
+  absl::MutexLock lock(&mu_);
+  insert_limit_ = std::max<int64_t>(0, limit);
+}
+
+void RateLimiter::ClearInsertLimit() {
+  absl::MutexLock lock(&mu_);
+  insert_limit_ = -1;
+}
+
+int64_t RateLimiter::insert_limit() const {
+  absl::MutexLock lock(&mu_);
+  return insert_limit_;
 }
 
 void RateLimiter::Cancel() {

@@ -48,6 +48,14 @@ class RateLimiter {
   absl::Status AcquireInsert(int64_t n, absl::Duration timeout);
   absl::Status AcquireSample(int64_t n, absl::Duration timeout);
 
+  // An absolute ceiling on inserts (the learner's pacing grant): an insert of
+  // n also waits while inserts + n > limit. Unset (the default), only the
+  // ratio applies. Raising it wakes waiting inserts.
+  void SetInsertLimit(int64_t limit);
+  void ClearInsertLimit();
+  // The ceiling in force, or -1 when none is set.
+  int64_t insert_limit() const;
+
   // Wakes every waiter with Cancelled, now and for later calls.
   void Cancel();
   // Sets the counters, e.g. after a restore.
@@ -74,6 +82,7 @@ class RateLimiter {
   int64_t inserts_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t samples_ ABSL_GUARDED_BY(mu_) = 0;
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  int64_t insert_limit_ ABSL_GUARDED_BY(mu_) = -1;
   double insert_blocked_s_ ABSL_GUARDED_BY(mu_) = 0.0;
   double sample_blocked_s_ ABSL_GUARDED_BY(mu_) = 0.0;
 };

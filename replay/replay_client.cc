@@ -83,6 +83,14 @@ class ReplayWriter::ShardStream {
     return error_;
   }
 
+  // Not connected, with batches waiting: the shard is away (not merely
+  // holding inserts back, which a connected stream does).
+  bool Away() {
+    if (channel_->GetState(/*try_to_connect=*/false) == GRPC_CHANNEL_READY) return false;
+    absl::MutexLock lock(&mu_);
+    return !pending_.empty();
+  }
+
   void AddStats(ReplayWriterStats* s) {
     absl::MutexLock lock(&mu_);
     s->batches_acked += acked_;
@@ -264,6 +272,11 @@ absl::Status ReplayWriter::Insert(const std::string& task, const Transitions& ba
   return status;
 }
 
+bool ReplayWriter::ShardAway(const std::string& task) {
+  const int shard = ShardForTask(task, options_.tasks, static_cast<int>(shards_.size()));
+  return shard >= 0 && shards_[static_cast<size_t>(shard)]->Away();
+}
+
 absl::Status ReplayWriter::Flush(absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
   for (auto& shard : shards_) {
@@ -369,15 +382,33 @@ absl::StatusOr<Transitions> ReplaySampler::Sample(const std::vector<TaskCount>& 
   return out;
 }
 
-absl::StatusOr<std::vector<v1::InfoResponse>> ReplaySampler::Info(absl::Duration timeout) {
-  std::vector<v1::InfoResponse> infos(stubs_.size());
-  for (size_t s = 0; s < stubs_.size(); ++s) {
+std::vector<absl::StatusOr<v1::InfoResponse>> ReplaySampler::InfoEach(
+    const std::vector<v1::InfoRequest>& requests, absl::Duration timeout) {
+  // Concurrent, so a shard that is away costs one timeout, not one per shard.
+  auto ask = [this, &requests, timeout](size_t s) -> absl::StatusOr<v1::InfoResponse> {
     grpc::ClientContext context;
     options_.security.Prepare(&context);
     context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+    v1::InfoResponse response;
+    const v1::InfoRequest request = s < requests.size() ? requests[s] : v1::InfoRequest();
     TACO_RETURN_IF_ERROR(Annotate(
-        FromGrpcStatus(stubs_[s]->Info(&context, v1::InfoRequest(), &infos[s])),
+        FromGrpcStatus(stubs_[s]->Info(&context, request, &response)),
         absl::StrCat("info from replay shard ", s, " (", options_.shard_addresses[s], ")")));
+    return response;
+  };
+  std::vector<std::future<absl::StatusOr<v1::InfoResponse>>> parts;
+  for (size_t s = 0; s < stubs_.size(); ++s)
+    parts.push_back(std::async(std::launch::async, ask, s));
+  std::vector<absl::StatusOr<v1::InfoResponse>> out;
+  for (auto& part : parts) out.push_back(part.get());
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::InfoResponse>> ReplaySampler::Info(absl::Duration timeout) {
+  std::vector<v1::InfoResponse> infos;
+  for (auto& info : InfoEach({}, timeout)) {
+    if (!info.ok()) return info.status();
+    infos.push_back(std::move(*info));
   }
   return infos;
 }

@@ -72,6 +72,9 @@ class ReplayWriter {
   absl::Status Insert(const std::string& task, const Transitions& batch, absl::Duration timeout);
   // Waits until every queued batch is acknowledged.
   absl::Status Flush(absl::Duration timeout);
+  // The shard owning `task` is unreachable and has batches waiting (a
+  // connected shard that holds inserts back is not away).
+  bool ShardAway(const std::string& task);
   ReplayWriterStats stats() const;
   void Close();
 
@@ -102,6 +105,11 @@ class ReplaySampler {
                                      absl::Duration timeout);
   // Info of every shard, by shard index.
   absl::StatusOr<std::vector<v1::InfoResponse>> Info(absl::Duration timeout);
+  // Info of each shard, asked with requests[s] (empty: default requests),
+  // all at once; a shard that is away fails alone.
+  std::vector<absl::StatusOr<v1::InfoResponse>> InfoEach(
+      const std::vector<v1::InfoRequest>& requests, absl::Duration timeout);
+  int shard_count() const { return static_cast<int>(stubs_.size()); }
 
  private:
   explicit ReplaySampler(const ReplaySamplerOptions& options) : options_(options) {}

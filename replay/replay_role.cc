@@ -26,19 +26,27 @@ absl::StatusOr<ReplayServerOptions> ReplayOptionsFromConfig(const RunConfig& con
   s.max_insert_batch = config.replay.max_insert_batch;
   s.max_sample_batch = std::max<int64_t>(config.trainer.batch_size, 1);
   const ReplayConfig& r = config.replay;
-  const double spi = r.samples_per_insert < 0.0
-                         ? static_cast<double>(config.trainer.batch_size) /
-                               static_cast<double>(config.trainer.env_steps_per_update)
-                         : r.samples_per_insert;
-  if (spi > 0.0) {
-    // Smallest buffer under which the limiter cannot deadlock, unless set.
+  if (r.samples_per_insert > 0.0) {
+    // Only on one shard (the config check refuses more), with a buffer that
+    // covers the learner's warm-up unless set.
+    const double spi = r.samples_per_insert;
     const double needed =
-        spi * static_cast<double>(s.max_insert_batch) + static_cast<double>(s.max_sample_batch);
+        spi * static_cast<double>(config.trainer.exploration_steps +
+                                  config.trainer.env_steps_per_update + s.max_insert_batch) +
+        3.0 * static_cast<double>(s.max_sample_batch);
     const double buffer = r.error_buffer > 0.0 ? r.error_buffer : needed;
     s.rate_limiter = RateLimiterOptions::SampleToInsertRatio(spi, r.min_size_to_sample, buffer);
   } else {
     s.rate_limiter = RateLimiterOptions::MinSize(r.min_size_to_sample);
   }
+  // Until the learner grants more: the warm-up it waits for plus the lead.
+  // (Never past the budget, but at least one insert's worth.)
+  if (r.samples_per_insert != 0.0) {
+    s.initial_insert_lead = std::max(
+        std::min(config.trainer.exploration_steps + r.InsertLead(), config.trainer.total_env_steps),
+        config.LargestActorInsert());
+  }
+  s.actor_idle_expiry = absl::Seconds(r.actor_idle_expiry_minutes * 60.0);
   s.checkpoint_dir = absl::StrCat(config.RunDir(), "/replay");
   s.checkpoint_interval = absl::Seconds(config.checkpoint.interval_minutes * 60.0);
   s.keep_checkpoints = config.checkpoint.keep;
@@ -64,8 +72,14 @@ absl::Status RunReplayRole(const RunConfig& config, int index, const std::string
   }
   TACO_ASSIGN_OR_RETURN(auto server, ReplayServer::Start(options));
   int sig = 0;
-  while (sig == 0) sig = WaitForTerminationSignal(absl::Seconds(1));
-  TACO_LOG(INFO) << "signal " << sig << ": checkpointing and stopping";
+  while (sig == 0 && !server->shard()->run_complete()) {
+    sig = WaitForTerminationSignal(absl::Milliseconds(200));
+  }
+  if (sig != 0) {
+    TACO_LOG(INFO) << "signal " << sig << ": checkpointing and stopping";
+  } else {
+    TACO_LOG(INFO) << "the learner reports the run complete: checkpointing and stopping";
+  }
   server->Shutdown(/*final_checkpoint=*/true);
   return absl::OkStatus();
 }

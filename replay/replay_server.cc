@@ -26,8 +26,10 @@ absl::StatusOr<std::unique_ptr<ReplayServer>> ReplayServer::Start(
   builder.RegisterService(server->health_.get());
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
-    return absl::UnavailableError(
-        absl::StrCat("replay shard cannot listen on ", options.address, " (address in use?)"));
+    // The config's to change: restarting the shard would not free the port.
+    return absl::InvalidArgumentError(absl::StrCat("replay shard cannot listen on ",
+                                                   options.address,
+                                                   " (topology.replay_base_port; another run?)"));
   }
   server->shard_->StartBackgroundCheckpoints();
   if (options.metrics != nullptr) {
@@ -85,11 +87,26 @@ void ReplayServer::PublishMetrics() {
   const double now = absl::ToDoubleSeconds(absl::Now() - absl::UnixEpoch());
   m.Gauge("taco_replay_checkpoint_age_seconds", "Seconds since the last checkpoint", labels)
       .Set(info.last_checkpoint_unix_s > 0 ? now - info.last_checkpoint_unix_s : -1);
+  m.Gauge("taco_replay_insert_limit_items",
+          "Transitions the learner lets this shard hold in total (-1: no limit)", labels)
+      .Set(static_cast<double>(info.insert_limit));
+  m.Gauge("taco_replay_actors_tracked", "Actor ids whose sequence numbers the shard keeps", labels)
+      .Set(static_cast<double>(info.actors_tracked));
+  static const prometheus::Histogram::BucketBoundaries kLagBuckets = {
+      0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000};
+  prometheus::Histogram& lag = m.Histogram(
+      "taco_replay_policy_lag_updates",
+      "Learner version minus the version that acted, per inserted batch, at insert time",
+      kLagBuckets, labels);
+  for (const auto& entry : shard_->DrainPolicyLags()) lag.Observe(static_cast<double>(entry.first));
   m.Gauge("taco_process_up", "1 while the process serves", {{"role", "replay"}}).Set(1);
 }
 
 void ReplayServer::Shutdown(bool final_checkpoint) {
   if (stopped_.HasBeenNotified()) return;
+  // Nothing is acknowledged after this, so the checkpoint below holds every
+  // batch an actor was told is stored.
+  if (shard_ != nullptr) shard_->Close();
   if (final_checkpoint && !options_.shard.checkpoint_dir.empty()) {
     auto folder = shard_->Checkpoint();
     if (folder.ok()) {

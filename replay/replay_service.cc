@@ -1,5 +1,7 @@
 #include "replay/replay_service.h"
 
+#include <algorithm>
+#include <limits>
 #include <map>
 #include <utility>
 
@@ -40,10 +42,19 @@ grpc::Status ReplayService::Insert(
     }
     absl::Status owns = shard_->CheckOwns(batch.task());
     if (!owns.ok()) return ToGrpcStatus(owns);
-    auto transitions = FromProto(batch, shard_->options().shape);
+    auto transitions =
+        FromProto(batch, shard_->options().shape, shard_->options().max_insert_batch);
     if (!transitions.ok()) return ToGrpcStatus(transitions.status());
+    // A batch the rate limiter holds back waits on the live stream, as long
+    // as the caller stays: failing it would only make the writer reconnect
+    // and send it again into the same wait.
     auto result = shard_->Insert(batch.task(), batch.actor_id(), batch.sequence(), *transitions,
                                  options_.rate_limiter_timeout);
+    while (!result.ok() && absl::IsDeadlineExceeded(result.status()) && !context->IsCancelled() &&
+           !shard_->closed()) {
+      result = shard_->Insert(batch.task(), batch.actor_id(), batch.sequence(), *transitions,
+                              options_.rate_limiter_timeout);
+    }
     if (!result.ok()) return ToGrpcStatus(result.status());
     last_on_stream[key] = batch.sequence();
     v1::InsertAck ack;
@@ -92,12 +103,27 @@ grpc::Status ReplayService::Sample(grpc::ServerContext* context, const v1::Sampl
   return grpc::Status::OK;
 }
 
-grpc::Status ReplayService::Info(grpc::ServerContext* context, const v1::InfoRequest*,
+grpc::Status ReplayService::Info(grpc::ServerContext* context, const v1::InfoRequest* request,
                                  v1::InfoResponse* response) {
   if (grpc::Status denied = options_.authenticator->Check(*context); !denied.ok()) return denied;
-  const ShardInfo info = shard_->Info();
+  if (request->has_insert_limit()) {
+    if (request->insert_limit() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+      return grpc::Status(
+          grpc::StatusCode::INVALID_ARGUMENT,
+          absl::StrCat("insert_limit ", request->insert_limit(), " is out of range"));
+    }
+    shard_->SetInsertLimit(static_cast<int64_t>(request->insert_limit()));
+  }
+  if (request->learner_version() > 0) shard_->SetLearnerVersion(request->learner_version());
+  if (request->run_complete()) shard_->MarkRunComplete();
+  const ShardInfo info = shard_->Info(request->counters_only());
   response->set_shard_index(static_cast<uint32_t>(info.shard_index));
   response->set_shard_count(static_cast<uint32_t>(info.shard_count));
+  response->set_incarnation(info.incarnation);
+  response->set_restored_inserted_total(static_cast<uint64_t>(info.restored_inserted_total));
+  response->set_has_insert_limit(info.insert_limit >= 0);
+  response->set_insert_limit(static_cast<uint64_t>(std::max<int64_t>(0, info.insert_limit)));
+  response->set_closed(info.closed);
   for (const TaskStats& t : info.tasks) {
     v1::TaskInfo* task = response->add_tasks();
     task->set_task(t.task);

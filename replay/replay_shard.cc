@@ -41,6 +41,15 @@ std::vector<std::pair<int64_t, fs::path>> ListCheckpoints(const fs::path& dir) {
 
 std::string TableFileName(const std::string& task) { return task + ".table"; }
 
+// Differs between two starts of a shard, even with the same pid.
+uint64_t NewIncarnation(int shard_index) {
+  std::random_device device;
+  const uint64_t r = (static_cast<uint64_t>(device()) << 32) ^ device();
+  return (r ^ static_cast<uint64_t>(absl::ToUnixNanos(absl::Now())) ^
+          (static_cast<uint64_t>(shard_index) << 48)) |
+         1;  // never 0, which means "none" on the wire
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<ReplayShard>> ReplayShard::Create(const ReplayShardOptions& o) {
@@ -59,12 +68,17 @@ absl::StatusOr<std::unique_ptr<ReplayShard>> ReplayShard::Create(const ReplaySha
       auto limiter, RateLimiter::Create(o.rate_limiter, o.max_insert_batch, o.max_sample_batch));
   std::unique_ptr<ReplayShard> shard(new ReplayShard(o, std::move(buffer), std::move(limiter)));
   if (!o.checkpoint_dir.empty()) TACO_RETURN_IF_ERROR(shard->RestoreLatest());
+  shard->restored_inserted_total_ = shard->limiter_->inserts();
+  if (o.initial_insert_lead >= 0) {
+    shard->limiter_->SetInsertLimit(shard->restored_inserted_total_ + o.initial_insert_lead);
+  }
   return shard;
 }
 
 ReplayShard::ReplayShard(const ReplayShardOptions& options, std::unique_ptr<ReplayBuffer> buffer,
                          std::unique_ptr<RateLimiter> limiter)
     : options_(options),
+      incarnation_(NewIncarnation(options.shard_index)),
       buffer_(std::move(buffer)),
       limiter_(std::move(limiter)),
       rng_(options.seed + static_cast<uint64_t>(options.shard_index)) {
@@ -114,20 +128,79 @@ absl::StatusOr<InsertResult> ReplayShard::Insert(const std::string& task,
     absl::MutexLock lock(&state.mu);
     auto it = state.last_sequence.find(actor_id);
     if (it != state.last_sequence.end() && sequence <= it->second) {
+      state.last_seen[actor_id] = absl::Now();
       return InsertResult{it->second, 0};
     }
   }
+  if (closed()) return absl::UnavailableError("the replay shard is stopping");
   // Wait outside the task lock so a blocked insert does not stall checkpoints.
   TACO_RETURN_IF_ERROR(limiter_->AcquireInsert(batch.size, timeout));
+  absl::ReaderMutexLock accepting(&closing_mu_);
+  if (closed_) return absl::UnavailableError("the replay shard is stopping");
   absl::MutexLock lock(&state.mu);
   uint64_t& last = state.last_sequence[actor_id];
+  const absl::Time now = absl::Now();
+  state.last_seen[actor_id] = now;
   // A concurrent re-send of the same batch may have won the race; the
   // limiter then counted this one too, which only loosens it by one batch.
   if (sequence <= last) return InsertResult{last, 0};
   TACO_RETURN_IF_ERROR(buffer_->Insert(task, batch));
   last = sequence;
+  ExpireIdleActors(state, now);
+  const uint64_t learner = learner_version_.load();
+  if (learner > 0) {
+    uint64_t acted = 0;
+    for (uint64_t v : batch.policy_version) acted = std::max(acted, v);
+    absl::MutexLock lags(&lag_mu_);
+    if (lags_.size() < 65536) {
+      lags_.emplace_back(static_cast<int64_t>(learner) - static_cast<int64_t>(acted), batch.size);
+    }
+  }
   return InsertResult{last, batch.size};
 }
+
+void ReplayShard::ExpireIdleActors(TaskState& state, absl::Time now) {
+  // Cheap enough per insert: the map holds the actors of one task.
+  for (auto it = state.last_seen.begin(); it != state.last_seen.end();) {
+    if (now - it->second > options_.actor_idle_expiry) {
+      state.last_sequence.erase(it->first);
+      it = state.last_seen.erase(it);
+      ++actors_expired_total_;
+    } else {
+      ++it;
+    }
+  }
+}
+
+void ReplayShard::SetInsertLimit(int64_t limit) { limiter_->SetInsertLimit(limit); }
+
+void ReplayShard::SetLearnerVersion(uint64_t version) { learner_version_ = version; }
+
+std::vector<std::pair<int64_t, int64_t>> ReplayShard::DrainPolicyLags(size_t max) {
+  absl::MutexLock lock(&lag_mu_);
+  std::vector<std::pair<int64_t, int64_t>> out;
+  if (lags_.size() <= max) {
+    out.swap(lags_);
+  } else {
+    out.assign(lags_.end() - static_cast<std::ptrdiff_t>(max), lags_.end());
+    lags_.clear();
+  }
+  return out;
+}
+
+void ReplayShard::Close() {
+  absl::MutexLock lock(&closing_mu_);
+  closed_ = true;
+}
+
+bool ReplayShard::closed() const {
+  absl::ReaderMutexLock lock(&closing_mu_);
+  return closed_;
+}
+
+void ReplayShard::MarkRunComplete() { run_complete_ = true; }
+
+bool ReplayShard::run_complete() const { return run_complete_.load(); }
 
 absl::StatusOr<Transitions> ReplayShard::Sample(const std::vector<TaskCount>& counts,
                                                 absl::Duration timeout) {
@@ -154,15 +227,22 @@ absl::StatusOr<Transitions> ReplayShard::Sample(const std::vector<TaskCount>& co
   return buffer_->Sample(counts, rng_);
 }
 
-ShardInfo ReplayShard::Info() const {
+ShardInfo ReplayShard::Info(bool counters_only) const {
   ShardInfo info;
   info.shard_index = options_.shard_index;
   info.shard_count = options_.shard_count;
+  info.incarnation = incarnation_;
+  info.restored_inserted_total = restored_inserted_total_;
+  info.insert_limit = limiter_->insert_limit();
+  info.closed = closed();
+  info.actors_expired_total = actors_expired_total_.load();
   for (const std::string& task : buffer_->tasks()) {
     const Table& t = *buffer_->table(task);
     info.tasks.push_back({task, t.size(), t.capacity(), t.inserted_total(), t.sampled_total()});
     TaskState& state = *task_state_.at(task);
     absl::MutexLock lock(&state.mu);
+    info.actors_tracked += static_cast<int64_t>(state.last_sequence.size());
+    if (counters_only) continue;
     for (const auto& [actor, seq] : state.last_sequence) info.sequences[{actor, task}] = seq;
   }
   info.memory_bytes = buffer_->MemoryBytes();
@@ -300,6 +380,10 @@ absl::Status ReplayShard::RestoreFrom(const std::string& folder) {
     TaskState& state = *task_state_.at(c.task);
     absl::MutexLock lock(&state.mu);
     state.last_sequence = c.last_sequence;
+    // Restored actors count as seen now: they get a full expiry period to
+    // come back and re-send.
+    const absl::Time now = absl::Now();
+    for (const auto& entry : c.last_sequence) state.last_seen[entry.first] = now;
   }
   limiter_->Restore(inserts, samples);
   return absl::OkStatus();

@@ -44,6 +44,13 @@ struct ReplayShardOptions {
   absl::Duration checkpoint_interval = absl::Minutes(10);
   int keep_checkpoints = 3;
   uint64_t seed = 1;
+  // The learner's pacing (see SetInsertLimit): until the learner first sets
+  // a limit, the shard stores at most this many transitions beyond those it
+  // restored. -1: no limit until the learner sets one.
+  int64_t initial_insert_lead = -1;
+  // Deduplication state of an actor that sent nothing for this long is
+  // dropped (every restarted actor is a new id; the old ones go idle).
+  absl::Duration actor_idle_expiry = absl::Minutes(30);
 };
 
 struct InsertResult {
@@ -62,8 +69,15 @@ struct TaskStats {
 struct ShardInfo {
   int shard_index = 0;
   int shard_count = 1;
+  uint64_t incarnation = 0;
+  int64_t restored_inserted_total = 0;
+  int64_t insert_limit = -1;  // -1: none
+  bool closed = false;
   std::vector<TaskStats> tasks;
-  std::map<std::pair<std::string, std::string>, uint64_t> sequences;  // (actor, task) → last
+  // (actor, task) → last; left empty when asked for counters only.
+  std::map<std::pair<std::string, std::string>, uint64_t> sequences;
+  int64_t actors_tracked = 0;
+  int64_t actors_expired_total = 0;
   int64_t memory_bytes = 0;
   double last_checkpoint_unix_s = 0.0;
   double last_checkpoint_duration_s = 0.0;
@@ -92,7 +106,25 @@ class ReplayShard {
   // Waits up to `timeout` for the rate limiter, then samples in `counts` order.
   absl::StatusOr<Transitions> Sample(const std::vector<TaskCount>& counts, absl::Duration timeout);
 
-  ShardInfo Info() const;
+  ShardInfo Info(bool counters_only = false) const;
+
+  // The learner's pacing grant: store at most `limit` transitions in total
+  // (the sum of the tasks' inserted_total) until a larger limit comes.
+  void SetInsertLimit(int64_t limit);
+  // The learner's newest version, against which inserts measure policy lag.
+  void SetLearnerVersion(uint64_t version);
+  // Policy lag (learner version minus acting version) and the rows of each
+  // insert since the last call, at most `max` entries.
+  std::vector<std::pair<int64_t, int64_t>> DrainPolicyLags(size_t max = 4096);
+
+  // Stops storing: later inserts fail with UNAVAILABLE, and an insert that
+  // already passed the check finishes before Close returns, so a checkpoint
+  // written afterwards holds everything this shard acknowledged.
+  void Close();
+  bool closed() const;
+  // The learner declared the run complete.
+  void MarkRunComplete();
+  bool run_complete() const;
   // Writes a checkpoint now; returns its folder.
   absl::StatusOr<std::string> Checkpoint();
   // Periodic checkpoints every checkpoint_interval until Stop().
@@ -107,7 +139,10 @@ class ReplayShard {
   struct TaskState {
     absl::Mutex mu;  // serialises inserts of the task with its sequence map
     std::map<std::string, uint64_t> last_sequence ABSL_GUARDED_BY(mu);
+    std::map<std::string, absl::Time> last_seen ABSL_GUARDED_BY(mu);
   };
+  // Drops the sequence numbers of actors idle beyond actor_idle_expiry.
+  void ExpireIdleActors(TaskState& state, absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(state.mu);
 
   ReplayShard(const ReplayShardOptions& options, std::unique_ptr<ReplayBuffer> buffer,
               std::unique_ptr<RateLimiter> limiter);
@@ -117,6 +152,16 @@ class ReplayShard {
   void PruneOldCheckpoints();
 
   const ReplayShardOptions options_;
+  const uint64_t incarnation_;
+  int64_t restored_inserted_total_ = 0;
+  std::atomic<int64_t> actors_expired_total_{0};
+  std::atomic<uint64_t> learner_version_{0};
+  std::atomic<bool> run_complete_{false};
+  // Inserts hold it shared while they store; Close() takes it exclusively.
+  mutable absl::Mutex closing_mu_;
+  bool closed_ ABSL_GUARDED_BY(closing_mu_) = false;
+  absl::Mutex lag_mu_;
+  std::vector<std::pair<int64_t, int64_t>> lags_ ABSL_GUARDED_BY(lag_mu_);
   std::unique_ptr<ReplayBuffer> buffer_;
   std::unique_ptr<RateLimiter> limiter_;
   std::map<std::string, std::unique_ptr<TaskState>> task_state_;

@@ -139,6 +139,80 @@ TEST(ReplayShardTest, RateLimiterBlocksThenTimesOut) {
   EXPECT_GT(shard->Info().sample_blocked_s, 0.02);
 }
 
+TEST(ReplayShardTest, TheLearnersInsertLimitHoldsInsertsUntilRaised) {
+  ReplayShardOptions o = Options(0, 1);
+  o.initial_insert_lead = 8;
+  auto shard = *ReplayShard::Create(o);
+  EXPECT_EQ(shard->Info().insert_limit, 8);
+  ASSERT_TRUE(shard->Insert("reach-v2", "a", 1, Batch(1, 6), kWait).ok());
+  // 6 + 4 > 8: held back.
+  EXPECT_EQ(shard->Insert("reach-v2", "a", 2, Batch(1, 4), absl::Milliseconds(30)).status().code(),
+            absl::StatusCode::kDeadlineExceeded);
+  shard->SetInsertLimit(10);
+  EXPECT_TRUE(shard->Insert("reach-v2", "a", 2, Batch(1, 4), kWait).ok());
+  EXPECT_EQ(shard->Info().insert_limit, 10);
+}
+
+TEST(ReplayShardTest, ARestoredShardCountsItsLeadFromWhatItRestored) {
+  const std::string dir = FreshDir("shard_restored_lead");
+  ReplayShardOptions o = Options(0, 1, dir);
+  uint64_t first_incarnation = 0;
+  {
+    auto shard = *ReplayShard::Create(o);
+    first_incarnation = shard->Info().incarnation;
+    ASSERT_TRUE(shard->Insert("reach-v2", "a", 1, Batch(1, 20), kWait).ok());
+    ASSERT_TRUE(shard->Checkpoint().ok());
+  }
+  o.initial_insert_lead = 5;
+  auto shard = *ReplayShard::Create(o);
+  const ShardInfo info = shard->Info();
+  EXPECT_NE(info.incarnation, first_incarnation);
+  EXPECT_NE(info.incarnation, 0u);
+  EXPECT_EQ(info.restored_inserted_total, 20);
+  EXPECT_EQ(info.insert_limit, 25);
+}
+
+TEST(ReplayShardTest, AClosedShardStoresNothingMore) {
+  auto shard = *ReplayShard::Create(Options(0, 1));
+  ASSERT_TRUE(shard->Insert("reach-v2", "a", 1, Batch(1, 3), kWait).ok());
+  shard->Close();
+  EXPECT_TRUE(shard->Info().closed);
+  EXPECT_EQ(shard->Insert("reach-v2", "a", 2, Batch(1, 3), kWait).status().code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_EQ(SizeOf(*shard, "reach-v2"), 3);
+  // A re-send of what it stored is still acknowledged.
+  EXPECT_TRUE(shard->Insert("reach-v2", "a", 1, Batch(1, 3), kWait).ok());
+}
+
+TEST(ReplayShardTest, IdleActorsAreForgottenAndCountersOnlyLeavesSequencesOut) {
+  ReplayShardOptions o = Options(0, 1);
+  o.actor_idle_expiry = absl::Milliseconds(50);
+  auto shard = *ReplayShard::Create(o);
+  ASSERT_TRUE(shard->Insert("reach-v2", "old", 1, Batch(1, 1), kWait).ok());
+  EXPECT_EQ(shard->Info().sequences.size(), 1u);
+  EXPECT_TRUE(shard->Info(/*counters_only=*/true).sequences.empty());
+  EXPECT_EQ(shard->Info(/*counters_only=*/true).actors_tracked, 1);
+  absl::SleepFor(absl::Milliseconds(80));
+  ASSERT_TRUE(shard->Insert("reach-v2", "new", 1, Batch(1, 1), kWait).ok());
+  const ShardInfo info = shard->Info();
+  EXPECT_EQ(info.sequences.size(), 1u);
+  EXPECT_EQ(info.sequences.count({"new", "reach-v2"}), 1u);
+  EXPECT_EQ(info.actors_expired_total, 1);
+}
+
+TEST(ReplayShardTest, PolicyLagIsMeasuredAgainstTheLearnersVersionAtInsert) {
+  auto shard = *ReplayShard::Create(Options(0, 1));
+  ASSERT_TRUE(shard->Insert("reach-v2", "a", 1, Batch(1, 2), kWait).ok());
+  EXPECT_TRUE(shard->DrainPolicyLags().empty());  // no learner version yet
+  shard->SetLearnerVersion(40);
+  ASSERT_TRUE(shard->Insert("reach-v2", "a", 2, Batch(1, 2), kWait).ok());  // acted with 1
+  const auto lags = shard->DrainPolicyLags();
+  ASSERT_EQ(lags.size(), 1u);
+  EXPECT_EQ(lags[0].first, 39);
+  EXPECT_EQ(lags[0].second, 2);
+  EXPECT_TRUE(shard->DrainPolicyLags().empty());
+}
+
 TEST(ReplayShardTest, CheckpointRestoresContentsCountersAndSequences) {
   const std::string dir = FreshDir("shard_ckpt");
   {

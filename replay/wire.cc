@@ -90,15 +90,38 @@ absl::Status DecodeInto(const v1::TransitionBatch& b, Transitions* out, int64_t 
   return absl::OkStatus();
 }
 
-absl::StatusOr<Transitions> FromProto(const v1::TransitionBatch& b,
-                                      const TransitionShape& expected) {
-  // The declared size must match the payload before anything is allocated.
-  if (static_cast<int64_t>(b.reward().size()) != static_cast<int64_t>(b.size()) * 4) {
-    return absl::InvalidArgumentError(absl::StrCat("batch for '", b.task(), "' declares size ",
-                                                   b.size(), " but reward holds ",
-                                                   b.reward().size(), " bytes"));
+absl::StatusOr<Transitions> FromProto(const v1::TransitionBatch& b, const TransitionShape& expected,
+                                      int64_t max_rows) {
+  // Every declared size is checked against the payload and the limits
+  // before anything is allocated: a message declaring millions of rows with
+  // one column present must cost nothing.
+  const int64_t n = b.size();
+  if (n > max_rows) {
+    return absl::InvalidArgumentError(absl::StrCat("batch for '", b.task(), "' declares size ", n,
+                                                   ", above the limit of ", max_rows,
+                                                   " transitions per insert"));
   }
-  Transitions t = Transitions::Zeros(expected, b.size());
+  if (b.obs_dim() != static_cast<uint32_t>(expected.obs_dim) ||
+      b.action_dim() != static_cast<uint32_t>(expected.action_dim)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "batch for '", b.task(), "' declares obs_dim=", b.obs_dim(), " action_dim=", b.action_dim(),
+        "; expected obs_dim=", expected.obs_dim, " action_dim=", expected.action_dim));
+  }
+  const struct {
+    const std::string& bytes;
+    int64_t width;
+    const char* field;
+  } columns[] = {{b.obs(), expected.obs_dim, "obs"}, {b.action(), expected.action_dim, "action"},
+                 {b.reward(), 1, "reward"},          {b.next_obs(), expected.obs_dim, "next_obs"},
+                 {b.terminal(), 1, "terminal"},      {b.truncated(), 1, "truncated"}};
+  for (const auto& c : columns) {
+    if (static_cast<int64_t>(c.bytes.size()) != n * c.width * 4) {
+      return absl::InvalidArgumentError(absl::StrCat("batch for '", b.task(), "' declares size ", n,
+                                                     " but ", c.field, " holds ", c.bytes.size(),
+                                                     " bytes, not ", n * c.width * 4));
+    }
+  }
+  Transitions t = Transitions::Zeros(expected, n);
   TACO_RETURN_IF_ERROR(DecodeInto(b, &t, 0));
   return t;
 }

@@ -20,8 +20,12 @@ absl::StatusOr<v1::TransitionBatch> ToProto(const std::string& task, const std::
 
 // Decodes and validates a message: shapes must match `expected`, every
 // value must be finite, flags 0 or 1. The message names the offending field.
+// The declared size and dimensions are checked against `max_rows` and every
+// column's byte length before anything is allocated, so a message costs at
+// most what its payload already holds.
 absl::StatusOr<Transitions> FromProto(const v1::TransitionBatch& batch,
-                                      const TransitionShape& expected);
+                                      const TransitionShape& expected,
+                                      int64_t max_rows = int64_t{1} << 20);
 
 // Decodes and validates `batch` straight into rows [first_row, first_row +
 // batch.size()) of `out`, whose shape it must have.

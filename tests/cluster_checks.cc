@@ -11,6 +11,11 @@ namespace taco {
 
 namespace fs = std::filesystem;
 
+std::string ReadText(const fs::path& path) {
+  std::ifstream in(path);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
 int64_t LargestMatch(const std::string& text, const std::string& pattern) {
   int64_t best = -1;
   const std::regex re(pattern);

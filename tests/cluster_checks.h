@@ -8,6 +8,9 @@
 
 namespace taco {
 
+// The whole content of a text file ("" when it cannot be read).
+std::string ReadText(const std::filesystem::path& path);
+
 // The largest number the one group of `pattern` captures in `text`, or -1.
 int64_t LargestMatch(const std::string& text, const std::string& pattern);
 

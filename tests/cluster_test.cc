@@ -15,11 +15,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Read(const fs::path& path) {
-  std::ifstream in(path);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
 TEST(ClusterTest, UpTrainsStopsCleanlyAndResumes) {
   const fs::path dir = fs::path(testing::TempDir()) / "cluster";
   fs::remove_all(dir);
@@ -36,24 +31,24 @@ TEST(ClusterTest, UpTrainsStopsCleanlyAndResumes) {
   EXPECT_GT(CheckpointedTransitions(dir / "small" / "replay" / "shard-0"), 0);
   EXPECT_GT(CheckpointedTransitions(dir / "small" / "replay" / "shard-1"), 0);
   // The learner updated and checkpointed at shutdown.
-  const int64_t updates = LargestMatch(Read(logs / "learner.log"), "checkpoint at (\\d+) updates");
-  EXPECT_GT(updates, 0) << Read(logs / "learner.log");
+  const int64_t updates = LargestMatch(ReadText(logs / "learner.log"), "checkpoint at (\\d+) updates");
+  EXPECT_GT(updates, 0) << ReadText(logs / "learner.log");
   EXPECT_TRUE(fs::exists(dir / "small" / "checkpoints" / "learner.ckpt"));
   // New parameter versions reached both actors and the evaluator.
   for (const char* actor : {"actor-0.log", "actor-1.log"}) {
-    EXPECT_GT(LargestMatch(Read(logs / actor), "parameter version (\\d+)"), 1)
-        << Read(logs / actor);
+    EXPECT_GT(LargestMatch(ReadText(logs / actor), "parameter version (\\d+)"), 1)
+        << ReadText(logs / actor);
   }
-  const std::string eval = Read(dir / "small" / "eval.csv");
+  const std::string eval = ReadText(dir / "small" / "eval.csv");
   EXPECT_GT(LargestMatch(eval, "\\n(\\d+),mean,"), 0) << eval;
   // A clean stop: no restarts, no crashes.
   EXPECT_THAT(first.Log(), testing::Not(testing::HasSubstr("restarting")));
   EXPECT_THAT(first.Log(), testing::HasSubstr("[up] stopped"));
 
-  Subprocess second({TACO_BINARY, "up", config.string(), "--duration", "15"},
+  Subprocess second({TACO_BINARY, "up", config.string(), "--resume", "--duration", "15"},
                     (dir / "up2.log").string());
   ASSERT_EQ(second.Wait(180), 0) << second.Log();
-  const std::string learner = Read(logs / "learner.log");
+  const std::string learner = ReadText(logs / "learner.log");
   EXPECT_THAT(learner, testing::HasSubstr("resumed from"));
   EXPECT_GE(LargestMatch(learner, "checkpoint at (\\d+) updates"), updates);
 }
@@ -76,11 +71,11 @@ TEST(ClusterTest, UpTrainsWithMutualTlsAndToken) {
                 (dir / "up.log").string());
   ASSERT_EQ(up.Wait(180), 0) << up.Log();
   const fs::path logs = dir / "tls" / "logs";
-  EXPECT_GT(LargestMatch(Read(logs / "learner.log"), "checkpoint at (\\d+) updates"), 0)
-      << Read(logs / "learner.log");
-  EXPECT_GT(LargestMatch(Read(logs / "actor-0.log"), "parameter version (\\d+)"), 1)
-      << Read(logs / "actor-0.log");
-  EXPECT_THAT(Read(logs / "actor-0.log"), testing::Not(testing::HasSubstr("UNAUTHENTICATED")));
+  EXPECT_GT(LargestMatch(ReadText(logs / "learner.log"), "checkpoint at (\\d+) updates"), 0)
+      << ReadText(logs / "learner.log");
+  EXPECT_GT(LargestMatch(ReadText(logs / "actor-0.log"), "parameter version (\\d+)"), 1)
+      << ReadText(logs / "actor-0.log");
+  EXPECT_THAT(ReadText(logs / "actor-0.log"), testing::Not(testing::HasSubstr("UNAUTHENTICATED")));
 }
 
 // The transfer phase on the cluster: actors explore with π_explore while
@@ -102,15 +97,15 @@ TEST(ClusterTest, TransferPhaseRunsOnTheCluster) {
                       (dir / "transfer.log").string());
   ASSERT_EQ(transfer.Wait(180), 0) << transfer.Log();
   const fs::path logs = dir / "transfer" / "logs";
-  EXPECT_THAT(Read(logs / "learner.log"), testing::HasSubstr("(2 source tasks)"));
-  EXPECT_THAT(Read(logs / "learner.log"),
+  EXPECT_THAT(ReadText(logs / "learner.log"), testing::HasSubstr("(2 source tasks)"));
+  EXPECT_THAT(ReadText(logs / "learner.log"),
               testing::HasSubstr("600 exploration steps stored; the policy is released"));
   for (const char* actor : {"actor-0.log", "actor-1.log"}) {
-    const std::string log = Read(logs / actor);
+    const std::string log = ReadText(logs / actor);
     EXPECT_THAT(log, testing::HasSubstr("exploring with pi_explore over 2 source tasks")) << log;
     EXPECT_THAT(log, testing::HasSubstr("exploration over at version")) << log;
   }
-  EXPECT_THAT(Read(dir / "transfer" / "run.json"), testing::HasSubstr("\"kind\": \"transfer\""));
+  EXPECT_THAT(ReadText(dir / "transfer" / "run.json"), testing::HasSubstr("\"kind\": \"transfer\""));
   EXPECT_THAT(transfer.Log(), testing::Not(testing::HasSubstr("restarting")));
 }
 

@@ -39,11 +39,6 @@ constexpr char kUpdates[] = "taco_learner_updates_total";
 // Tasks are dealt to shards in sorted order: push-v2 lives on shard 0.
 constexpr char kShard0Task[] = "push-v2";
 
-std::string Read(const fs::path& path) {
-  std::ifstream in(path);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
 bool Eventually(const std::function<bool()>& condition, double timeout_s = kDeadlineS) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
   while (!condition()) {
@@ -84,7 +79,7 @@ int Count(const std::string& text, const std::string& what) {
 
 // Gone, or a zombie its parent has not reaped yet.
 bool Dead(pid_t pid) {
-  const std::string stat = Read("/proc/" + std::to_string(pid) + "/stat");
+  const std::string stat = ReadText("/proc/" + std::to_string(pid) + "/stat");
   const size_t paren = stat.rfind(')');
   return paren == std::string::npos || stat.substr(paren + 2, 1) == "Z";
 }
@@ -165,7 +160,7 @@ class FaultsTest : public testing::Test {
   }
 
   std::string UpLog() const { return up_->Log(); }
-  std::string Log(const std::string& role) const { return Read(run_ / "logs" / (role + ".log")); }
+  std::string Log(const std::string& role) const { return ReadText(run_ / "logs" / (role + ".log")); }
   // Log text that came after `from` bytes.
   std::string LogSince(const std::string& role, size_t from) const {
     const std::string log = Log(role);

@@ -122,5 +122,49 @@ TEST_F(ReplayProcessTest, KillNineLosesOnlyWhatCameAfterTheCheckpoint) {
   EXPECT_EQ(Sizes()["reach-v2"], 13u * 16);
 }
 
+// Peak resident memory of a process, from /proc (kB → bytes).
+int64_t PeakMemoryBytes(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoll(line.substr(6)) * 1024;
+  }
+  return -1;
+}
+
+// One Insert of 60 MB that declares 15M transitions and carries only the
+// reward bytes used to make the shard allocate every column from the
+// declared size (5 GB) before checking them. It must be refused at the cost
+// of the message alone, and the shard must go on serving.
+TEST_F(ReplayProcessTest, AHostileInsertCostsNoMoreThanItsOwnBytes) {
+  auto shard = StartShard();
+  const int64_t before = PeakMemoryBytes(shard->pid());
+  ASSERT_GT(before, 0);
+  auto stub = v1::ReplayService::NewStub(MakeChannel(address_, 64 << 20));
+  grpc::ClientContext context;
+  auto stream = stub->Insert(&context);
+  v1::InsertRequest request;
+  v1::TransitionBatch* batch = request.mutable_batch();
+  batch->set_task("reach-v2");
+  batch->set_actor_id("hostile");
+  batch->set_sequence(1);
+  batch->set_size(15'000'000);
+  batch->set_obs_dim(39);
+  batch->set_action_dim(4);
+  batch->mutable_reward()->assign(std::string(60'000'000, '\0'));
+  stream->Write(request);
+  stream->WritesDone();
+  const grpc::Status status = stream->Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+  EXPECT_THAT(status.error_message(), testing::HasSubstr("15000000"));
+  const int64_t after = PeakMemoryBytes(shard->pid());
+  // The message itself passes through gRPC's buffers and the parsed proto:
+  // a few copies of 60 MB, never the declared 5 GB.
+  EXPECT_LT(after - before, int64_t{300} << 20)
+      << "peak memory grew from " << before << " to " << after << " bytes";
+  // Still serving, with nothing stored.
+  EXPECT_EQ(Sizes()["reach-v2"], 0u);
+}
+
 }  // namespace
 }  // namespace taco

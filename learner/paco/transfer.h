@@ -29,8 +29,16 @@ struct TransferSource {
   torch::Tensor task_weights;  // W of the source tasks [K, T_source], CPU float32
 };
 
-// Reads a PaCo learner checkpoint written by the multi-task run.
+// Reads a PaCo learner checkpoint written by the multi-task run, or a policy
+// checkpoint (SavePolicyCheckpoint).
 StatusOr<TransferSource> LoadTransferSource(const std::string& checkpoint);
+
+// A policy checkpoint: what transfer and inference need of a run — the
+// options, the actor's Φ and W (ExportActorParameters' names) and the update
+// count — without value functions or optimizer state. Runs keep their best
+// evaluated policy this way (best-policy.ckpt beside learner.ckpt).
+Status SavePolicyCheckpoint(const std::string& path, const PacoOptions& options,
+                            const NamedTensors& actor_parameters, int64_t updates);
 
 enum class NewTaskWeights {
   kRandom,  // W ~ N(0, w_init_std²) as a fresh learner draws it (the paper: learned from scratch)

@@ -104,6 +104,38 @@ TEST_F(TransferTest, PolicyPhiIsCopiedCriticsAndNewWStartFresh) {
   EXPECT_EQ(learner->num_updates(), 0);
 }
 
+// The best evaluated policy is kept as a policy checkpoint: it reads back
+// as the same transfer source as the learner checkpoint it came from.
+TEST_F(TransferTest, APolicyCheckpointReadsBackAsTheSameSource) {
+  const std::string policy = path_ + ".policy";
+  ASSERT_TRUE(SavePolicyCheckpoint(policy, source_->options(), source_->ExportActorParameters(),
+                                   source_->num_updates())
+                  .ok());
+  auto from_policy = LoadTransferSource(policy);
+  auto from_learner = LoadTransferSource(path_);
+  ASSERT_TRUE(from_policy.ok()) << from_policy.status().ToString();
+  ASSERT_TRUE(from_learner.ok());
+  EXPECT_TRUE(torch::equal(from_policy->task_weights, from_learner->task_weights));
+  ASSERT_EQ(from_policy->actor_phi.size(), from_learner->actor_phi.size());
+  for (size_t i = 0; i < from_policy->actor_phi.size(); ++i) {
+    EXPECT_EQ(from_policy->actor_phi[i].first, from_learner->actor_phi[i].first);
+    EXPECT_TRUE(torch::equal(from_policy->actor_phi[i].second, from_learner->actor_phi[i].second));
+  }
+  EXPECT_TRUE(Learner::ReadCheckpointOptions(policy).ok());
+}
+
+TEST_F(TransferTest, APolicyCheckpointMissingATensorIsRefusedByName) {
+  NamedTensors partial = source_->ExportActorParameters();
+  const std::string dropped = partial.front().first;
+  partial.erase(partial.begin());
+  const std::string policy = path_ + ".partial";
+  ASSERT_TRUE(SavePolicyCheckpoint(policy, source_->options(), partial, 3).ok());
+  auto source = LoadTransferSource(policy);
+  ASSERT_FALSE(source.ok());
+  EXPECT_NE(source.status().message().find(dropped), std::string::npos)
+      << source.status().ToString();
+}
+
 TEST(TransferInitTest, ConvexInitIsAConvexCombinationOfTheSourceW) {
   // Two source tasks and K = 3: W_source β = w has one solution β.
   auto two = std::move(Learner::Create(Small(2, 3))).value();

@@ -1,0 +1,222 @@
+// Whole runs as users start them: `taco up` on every shipped config trains
+// (updates happen, new versions reach the actors) whatever its warm-up, and
+// a run with a budget goes to its last env step and ends by itself, every
+// role exiting 0, with a final checkpoint and a final evaluation.
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "absl/time/clock.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/cluster_checks.h"
+#include "tests/subprocess.h"
+
+namespace taco {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(WholeRunTest, UpRunsToItsBudgetAndEveryRoleExitsZero) {
+  const fs::path dir = fs::path(testing::TempDir()) / "whole-run";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const fs::path config =
+      WriteSmallClusterConfig(dir, "budget", "checkpoint: {interval_minutes: 600}\n").config;
+  Subprocess up({TACO_BINARY, "up", config.string(), "--set", "trainer.total_env_steps=1500",
+                 "--progress-every", "2"},
+                (dir / "up.log").string());
+  ASSERT_EQ(up.Wait(300), 0) << up.Log();
+  const std::string log = up.Log();
+  EXPECT_THAT(log, testing::HasSubstr("run complete"));
+  // Nothing crashed or was restarted on the way.
+  EXPECT_THAT(log, testing::Not(testing::HasSubstr("restarting")));
+  EXPECT_THAT(log, testing::HasSubstr("/ 1500"));  // the progress view shows the budget
+  const fs::path run = dir / "budget";
+  const std::string learner = ReadText(run / "logs" / "learner.log");
+  // (1500 - 400) / 2 updates: the budget's every update, no more.
+  EXPECT_EQ(LargestMatch(learner, "run complete: (\\d+) updates"), 550) << learner;
+  EXPECT_TRUE(fs::exists(run / "checkpoints" / "learner.ckpt"));
+  // The shards stored the budget and at most one more insert each (16 × 16).
+  const int64_t stored =
+      LargestMatch(ReadText(run / "checkpoints" / "learner.pacing"), "env_steps (\\d+)");
+  EXPECT_GE(stored, 1500);
+  EXPECT_LE(stored, 1500 + 2 * 256);
+  // The evaluator evaluated the final version.
+  EXPECT_EQ(LargestMatch(ReadText(run / "eval.csv"), "\\n(\\d+),mean,"), 550) << ReadText(run / "eval.csv");
+  for (const char* shard : {"replay-0.log", "replay-1.log"}) {
+    EXPECT_THAT(ReadText(run / "logs" / shard), testing::HasSubstr("run complete"));
+  }
+  for (const char* actor : {"actor-0.log", "actor-1.log"}) {
+    EXPECT_THAT(ReadText(run / "logs" / actor), testing::HasSubstr("the run is complete"));
+  }
+
+  // The run kept its best evaluated policy. A transfer cluster started from
+  // the run folder reads it, and ends once the evaluator reports the success
+  // threshold (0 here: at the first evaluation).
+  EXPECT_TRUE(fs::exists(run / "checkpoints" / "best-policy.ckpt"));
+  EXPECT_THAT(ReadText(run / "checkpoints" / "best-policy.txt"), testing::HasSubstr("mean_success"));
+  Subprocess transfer({TACO_BINARY, "transfer", config.string(), "--from", run.string(),
+                       "--cluster", "--set", "run.name=budget-transfer", "--set",
+                       "tasks=[drawer-close-v2]", "--set", "topology.replay_shards=1", "--set",
+                       "transfer.success_threshold=0", "--set", "transfer.exploration_steps=500"},
+                      (dir / "transfer.log").string());
+  ASSERT_EQ(transfer.Wait(300), 0) << transfer.Log();
+  EXPECT_THAT(transfer.Log(), testing::HasSubstr("run complete"));
+  const std::string transfer_learner = ReadText(dir / "budget-transfer" / "logs" / "learner.log");
+  EXPECT_THAT(transfer_learner, testing::HasSubstr("best-policy.ckpt"));
+  EXPECT_THAT(transfer_learner, testing::HasSubstr("reached transfer.success_threshold"));
+
+  // Started again without --resume, the folder is refused; with it, the
+  // finished run ends at once: nothing is left to do.
+  CommandResult refused = RunCommand({TACO_BINARY, "up", config.string()}, 60);
+  EXPECT_EQ(refused.exit_code, 2) << refused.output;
+  EXPECT_THAT(refused.output, testing::HasSubstr("--resume"));
+  Subprocess again(
+      {TACO_BINARY, "up", config.string(), "--resume", "--set", "trainer.total_env_steps=1500"},
+      (dir / "up2.log").string());
+  ASSERT_EQ(again.Wait(180), 0) << again.Log();
+  EXPECT_THAT(again.Log(), testing::HasSubstr("run complete"));
+}
+
+TEST(WholeRunTest, AChildThatRefusesItsConfigStopsTheClusterWithItsMessage) {
+  const fs::path dir = fs::path(testing::TempDir()) / "whole-run-refused";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const fs::path config = WriteSmallClusterConfig(dir, "refused").config;
+  // The actors and the evaluator cannot find the scenes: exit 2, which a
+  // restart cannot mend.
+  Subprocess up({TACO_BINARY, "up", config.string(), "--set",
+                 "env.assets_dir=" + (dir / "no-scenes").string()},
+                (dir / "up.log").string());
+  const int code = up.Wait(180);
+  EXPECT_NE(code, 0) << up.Log();
+  EXPECT_NE(code, -1) << "taco up kept restarting:\n" << up.Log();
+  EXPECT_THAT(up.Log(), testing::HasSubstr("refused to start"));
+  EXPECT_THAT(up.Log(), testing::HasSubstr("no-scenes"));
+}
+
+// Researchers run seeds side by side: two clusters from configs with the
+// same ports, and a train-local holding the first cluster's metrics port,
+// all train to their budgets; each progress view reads its own processes.
+TEST(WholeRunTest, SeveralRunsOnOneMachineGoSideBySide) {
+  const fs::path dir = fs::path(testing::TempDir()) / "side-by-side";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const SmallCluster a = WriteSmallClusterConfig(dir, "a");
+  // "b": the same file under another run name, so the same ports.
+  std::string text = ReadText(a.config);
+  text.replace(text.find("name: a"), 7, "name: b");
+  const fs::path b = dir / "b.yaml";
+  std::ofstream(b) << text;
+  Subprocess local(
+      {TACO_BINARY, "train-local", "configs/smoke.yaml", "--set", "run.output_dir=" + dir.string(),
+       "--set", "metrics.base_port=" + std::to_string(a.metrics_port), "--set",
+       "trainer.total_env_steps=3000", "--set", "trainer.eval_episodes_per_task=0"},
+      (dir / "local.log").string());
+  const std::vector<std::string> budget = {"--set", "trainer.total_env_steps=1500",
+                                           "--progress-every", "2"};
+  std::vector<std::string> argv_a = {TACO_BINARY, "up", a.config.string()};
+  argv_a.insert(argv_a.end(), budget.begin(), budget.end());
+  std::vector<std::string> argv_b = {TACO_BINARY, "up", b.string()};
+  argv_b.insert(argv_b.end(), budget.begin(), budget.end());
+  absl::SleepFor(absl::Seconds(2));
+  Subprocess up_a(argv_a, (dir / "up-a.log").string());
+  Subprocess up_b(argv_b, (dir / "up-b.log").string());
+  ASSERT_EQ(up_a.Wait(400), 0) << up_a.Log();
+  ASSERT_EQ(up_b.Wait(400), 0) << up_b.Log();
+  ASSERT_EQ(local.Wait(400), 0) << local.Log();
+  for (const Subprocess* up : {&up_a, &up_b}) {
+    EXPECT_THAT(up->Log(), testing::HasSubstr("run complete"));
+    EXPECT_THAT(up->Log(), testing::Not(testing::HasSubstr("restarting")));
+    // Its own learner's count, never the other run's or train-local's.
+    EXPECT_GT(LargestMatch(up->Log(), "env steps (\\d+) / 1500"), 1000) << up->Log();
+  }
+  // The config's ports were taken: the runs moved to free blocks, written
+  // down for the operator and for Prometheus.
+  EXPECT_THAT(up_a.Log() + up_b.Log(), testing::HasSubstr("ports are taken"));
+  const std::string ports_a = ReadText(dir / "a" / "ports.json");
+  const std::string ports_b = ReadText(dir / "b" / "ports.json");
+  EXPECT_THAT(ports_a, testing::HasSubstr("\"learner\""));
+  EXPECT_NE(ports_a, ports_b);
+  EXPECT_THAT(ReadText(dir / "b" / "prometheus-targets.json"), testing::HasSubstr("\"targets\""));
+}
+
+// Every config in configs/, started as a user starts it (only the ports and
+// the output folder moved aside), trains: the learner updates past its
+// warm-up, and versions newer than the first reach the actors.
+class ShippedConfigTest : public testing::TestWithParam<std::string> {};
+
+std::string SourceCheckpoint(const fs::path& dir) {
+  // A multi-task checkpoint with MT10's networks for the transfer configs.
+  static const std::string* made = [&dir] {
+    const fs::path out = dir / "source";
+    CommandResult r =
+        RunCommand({TACO_BINARY, "train-local", "configs/mt10.yaml", "--set",
+                    "run.output_dir=" + out.string(), "--set", "trainer.total_env_steps=1600",
+                    "--set", "trainer.eval_episodes_per_task=0", "--set", "metrics.enabled=false"},
+                   600);
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    return new std::string((out / "mt10" / "checkpoints" / "learner.ckpt").string());
+  }();
+  return *made;
+}
+
+TEST_P(ShippedConfigTest, UpTrainsAndVersionsReachTheActors) {
+  const std::string name = GetParam();
+  const fs::path dir = fs::path(testing::TempDir()) / "shipped" / name;
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const int metrics = FreePortBlock({0, 1, 10, 11, 100, 101});
+  const int port = FreePortBlock({0, 1, 2});
+  std::vector<std::string> argv = {TACO_BINARY};
+  const bool transfer = name.rfind("transfer-sweep", 0) == 0;
+  if (transfer) {
+    argv.insert(argv.end(), {"transfer", "configs/" + name + ".yaml", "--cluster", "--from",
+                             SourceCheckpoint(fs::path(testing::TempDir()) / "shipped")});
+  } else {
+    argv.insert(argv.end(), {"up", "configs/" + name + ".yaml"});
+  }
+  argv.insert(argv.end(), {"--duration", "60", "--set", "run.output_dir=" + dir.string(), "--set",
+                           "metrics.base_port=" + std::to_string(metrics), "--set",
+                           "topology.replay_base_port=" + std::to_string(port), "--set",
+                           "topology.learner_port=" + std::to_string(port + 2)});
+  Subprocess up(argv, (dir / "up.log").string());
+  ASSERT_EQ(up.Wait(400), 0) << up.Log();
+  fs::path run;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.is_directory()) run = entry.path();
+  }
+  ASSERT_FALSE(run.empty());
+  const std::string learner = ReadText(run / "logs" / "learner.log");
+  EXPECT_GT(LargestMatch(learner, "checkpoint at (\\d+) updates"), 0) << learner;
+  EXPECT_GT(LargestMatch(ReadText(run / "logs" / "actor-0.log"), "parameter version (\\d+)"), 1)
+      << ReadText(run / "logs" / "actor-0.log");
+  EXPECT_THAT(up.Log(), testing::Not(testing::HasSubstr("restarting")));
+}
+
+INSTANTIATE_TEST_SUITE_P(Configs, ShippedConfigTest,
+                         testing::Values("smoke", "reach", "mt10", "taco-mt10", "taco-online-mt10",
+                                         "transfer-small", "transfer-sweep"),
+                         [](const testing::TestParamInfo<std::string>& info) {
+                           std::string name = info.param;
+                           for (char& c : name) {
+                             if (c == '-') c = '_';
+                           }
+                           return name;
+                         });
+
+// Every file in configs/ is among the ones above.
+TEST(ShippedConfigListTest, CoversEveryConfig) {
+  std::set<std::string> listed = {
+      "smoke",          "reach",         "mt10", "taco-mt10", "taco-online-mt10",
+      "transfer-small", "transfer-sweep"};
+  for (const auto& entry : fs::directory_iterator("configs")) {
+    if (entry.path().extension() == ".yaml") {
+      EXPECT_TRUE(listed.count(entry.path().stem().string())) << entry.path();
+    }
+  }
+}
+
+}  // namespace
+}  // namespace taco
