@@ -1,5 +1,6 @@
 #include "actor/actor_role.h"
 
+#include <mujoco/mujoco.h>
 #include <torch/torch.h>
 #include <unistd.h>
 
@@ -385,8 +386,11 @@ absl::Status Actor::Run() {
   }
   if (writer_ != nullptr) writer_->Close();
   subscriber_->Stop();
+  double dropped = 0;
+  for (prometheus::Counter* c : dropped_counters_) dropped += c->Value();
   TACO_LOG(INFO) << "actor " << seed_index_ << " stops after " << steps
-                 << " env steps; acted last with parameter version " << version_
+                 << " env steps; acted last with parameter version " << version_ << "; dropped "
+                 << static_cast<int64_t>(dropped) << " transitions while shards were away"
                  << (complete ? " (the run is complete)" : "");
   return absl::OkStatus();
 }
@@ -423,6 +427,14 @@ void ExportEvaluation(const EvalResult& result, uint64_t updates) {
       .Set(result.mean_success);
   m.Gauge("taco_eval_updates", "Learner updates of the last evaluated parameters")
       .Set(static_cast<double>(updates));
+}
+
+std::map<std::string, std::string> LibraryVersions() {
+  const int protobuf = GOOGLE_PROTOBUF_VERSION;
+  return {{"mujoco", mj_versionString()},
+          {"grpc", grpc::Version()},
+          {"protobuf", absl::StrCat(protobuf / 1000000, ".", protobuf / 1000 % 1000, ".",
+                                    protobuf % 1000)}};
 }
 
 // Tells the learner what the evaluation found (a transfer run ends on it).
@@ -562,7 +574,8 @@ absl::Status RunEvalRole(const RunConfig& config, const EvalRoleOptions& options
   ParameterSubscriber subscriber(so);
   auto report_stub = v1::ParameterService::NewStub(so.security.Channel(so.address, 1 << 20));
   std::filesystem::create_directories(config.RunDir());
-  TACO_RETURN_IF_ERROR(WriteRunDescription(config, config.transfer.enabled ? "transfer" : "train"));
+  TACO_RETURN_IF_ERROR(WriteRunDescription(
+      config, config.transfer.enabled ? "transfer" : "train", LibraryVersions()));
   const std::string csv = config.RunDir() + "/eval.csv";
   const bool fresh = !std::filesystem::exists(csv);
   std::ofstream log(csv, std::ios::app);

@@ -62,6 +62,10 @@ absl::StatusOr<EvalResult> EvaluatePolicy(const RunConfig& config, paco::PolicyI
 void ExportEpisode(const std::string& task, double episode_return, double length, bool success);
 void ExportEvaluation(const EvalResult& result, uint64_t updates);
 
+// MuJoCo, gRPC and protobuf as linked into this binary (LibTorch's is in
+// common/version.h): for `taco version` and run.json.
+std::map<std::string, std::string> LibraryVersions();
+
 // Keeps the run's best evaluated policy beside its checkpoint:
 // best-policy.ckpt (a policy checkpoint, paco/transfer.h; what `taco
 // transfer` reads by default) and best-policy.txt (its mean success and

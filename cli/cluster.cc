@@ -454,8 +454,9 @@ absl::Status Cluster::Run() {
         std::printf("[up] run complete\n");
         break;
       }
-      if (absl::Now() - learner_done > absl::Minutes(30)) {
-        std::printf("[up] still running 30 min after the learner finished: stopping\n");
+      // The evaluator's last evaluation of a large run takes minutes.
+      if (absl::Now() - learner_done > absl::Minutes(15)) {
+        std::printf("[up] still running 15 min after the learner finished: stopping\n");
         break;
       }
     }

@@ -58,17 +58,13 @@ int ExitFor(const absl::Status& status) {
   }
 }
 
-std::string ProtobufVersion() {
-  const int v = GOOGLE_PROTOBUF_VERSION;
-  return absl::StrCat(v / 1000000, ".", v / 1000 % 1000, ".", v % 1000);
-}
-
 void PrintVersion() {
-  std::printf("taco %s\n", TACO_VERSION);
+  const std::map<std::string, std::string> libraries = LibraryVersions();
+  std::printf("taco %s (%s)\n", TACO_VERSION, TACO_GIT_COMMIT);
   std::printf("  LibTorch %s\n", TACO_TORCH_VERSION);
-  std::printf("  MuJoCo %s\n", mj_versionString());
-  std::printf("  gRPC %s\n", grpc::Version().c_str());
-  std::printf("  protobuf %s\n", ProtobufVersion().c_str());
+  std::printf("  MuJoCo %s\n", libraries.at("mujoco").c_str());
+  std::printf("  gRPC %s\n", libraries.at("grpc").c_str());
+  std::printf("  protobuf %s\n", libraries.at("protobuf").c_str());
 }
 
 // Options every run-config subcommand takes.

@@ -465,9 +465,13 @@ absl::Status LearnerProcess::Finish() {
     if (all) break;
     if (WaitForTerminationSignal(absl::Seconds(1)) != 0) break;
   }
-  // Actors and the evaluator leave once they hold the final version.
-  const absl::Time linger = absl::Now() + absl::Seconds(60);
-  while (parameter_service_->active_subscribers() > 0 && absl::Now() < linger) {
+  // The actors and the evaluator stop once they hold the final version: wait
+  // until as many as the topology names got it (some may not have connected
+  // yet), within a bound for those that never come.
+  const int64_t expected =
+      config_.topology.actors + (config_.trainer.eval_episodes_per_task > 0 ? 1 : 0);
+  const absl::Time linger = absl::Now() + absl::Minutes(2);
+  while (absl::Now() < linger && parameter_service_->final_deliveries() < expected) {
     if (WaitForTerminationSignal(absl::Milliseconds(200)) != 0) break;
   }
   TACO_LOG(INFO) << "run complete: " << learner_->num_updates() << " updates";

@@ -67,6 +67,7 @@ bool ParameterService::Send(const std::shared_ptr<const ParameterSet>& set,
   for (const v1::ParameterChunk& chunk : *Chunks(set, bytes)) {
     if (!writer->Write(chunk)) return false;
   }
+  if (set->final) ++final_deliveries_;
   return true;
 }
 
@@ -74,11 +75,6 @@ grpc::Status ParameterService::Subscribe(grpc::ServerContext* context,
                                          const v1::SubscribeRequest* request,
                                          grpc::ServerWriter<v1::ParameterChunk>* writer) {
   if (grpc::Status denied = authenticator_->Check(*context); !denied.ok()) return denied;
-  ++active_;
-  struct Leave {
-    std::atomic<int>& n;
-    ~Leave() { --n; }
-  } leave{active_};
   // Each round sends the newest version above the last one sent: a
   // subscriber that falls behind skips to the newest, never replays. Its
   // min_version counts in its incarnation; a subscriber that followed an

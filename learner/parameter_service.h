@@ -60,8 +60,9 @@ class ParameterService final : public v1::ParameterService::Service {
   using ReportHandler = std::function<absl::Status(const v1::EvaluationReport&)>;
   void set_report_handler(ReportHandler handler) { report_handler_ = std::move(handler); }
 
-  // Subscribe streams open now (a finished learner waits for them to go).
-  int active_subscribers() const { return active_.load(); }
+  // How many times the final version went out whole (a finished learner
+  // waits for its actors and evaluator).
+  int64_t final_deliveries() const { return final_deliveries_.load(); }
 
  private:
   bool Send(const std::shared_ptr<const ParameterSet>& set, const v1::SubscribeRequest& request,
@@ -74,7 +75,7 @@ class ParameterService final : public v1::ParameterService::Service {
   ParameterStore* store_;
   const int64_t default_chunk_bytes_;
   const std::shared_ptr<const CallAuthenticator> authenticator_;
-  std::atomic<int> active_{0};
+  std::atomic<int64_t> final_deliveries_{0};
   ReportHandler report_handler_;  // set before the server starts
   absl::Mutex cache_mu_;
   std::shared_ptr<const ParameterSet> cached_set_ ABSL_GUARDED_BY(cache_mu_);

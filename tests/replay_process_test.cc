@@ -27,7 +27,9 @@ Transitions Batch(float value, int64_t n) {
 class ReplayProcessTest : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ = testing::TempDir() + "/replay_process";
+    // One folder per test: ctest runs the tests of this fixture side by side.
+    dir_ = testing::TempDir() + "/replay_process-" +
+           testing::UnitTest::GetInstance()->current_test_info()->name();
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     port_ = FreePort();

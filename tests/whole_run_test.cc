@@ -4,9 +4,11 @@
 // role exiting 0, with a final checkpoint and a final evaluation.
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <set>
 
 #include "absl/time/clock.h"
+#include "common/metrics_scrape.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/cluster_checks.h"
@@ -94,6 +96,85 @@ TEST(WholeRunTest, AChildThatRefusesItsConfigStopsTheClusterWithItsMessage) {
   EXPECT_NE(code, -1) << "taco up kept restarting:\n" << up.Log();
   EXPECT_THAT(up.Log(), testing::HasSubstr("refused to start"));
   EXPECT_THAT(up.Log(), testing::HasSubstr("no-scenes"));
+}
+
+double MetricAt(int port, const std::string& name) {
+  double value = -1;
+  for (const auto& [labels, v] : MetricValues(ScrapeMetrics(port), name, "")) value = v;
+  return value;
+}
+
+// Waits up to `seconds` for `condition`.
+bool Eventually(const std::function<bool()>& condition, double seconds = 60) {
+  const absl::Time until = absl::Now() + absl::Seconds(seconds);
+  while (absl::Now() < until) {
+    if (condition()) return true;
+    absl::SleepFor(absl::Milliseconds(250));
+  }
+  return condition();
+}
+
+// The roles started one by one, as compose or Kubernetes start them: with
+// one of two shards gone for good, the learner trains on the other shard's
+// tasks and the actor steps on; when the shard returns, all resumes.
+TEST(WholeRunTest, WithAShardDownTheRestTrainsAndAllResumesWhenItReturns) {
+  const fs::path dir = fs::path(testing::TempDir()) / "degraded";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const SmallCluster cluster = WriteSmallClusterConfig(dir, "degraded");
+  const std::string config = cluster.config.string();
+  auto start = [&](const std::string& name, std::vector<std::string> args) {
+    std::vector<std::string> argv = {TACO_BINARY};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.insert(argv.end(), {config, "--set", "trainer.exploration_steps=200"});
+    return std::make_unique<Subprocess>(argv, (dir / (name + ".log")).string());
+  };
+  auto shard0 = start("replay-0", {"replay", "--shard", "0"});
+  auto shard1 = start("replay-1", {"replay", "--shard", "1"});
+  auto learner = start("learner", {"learner"});
+  auto actor = start("actor", {"actor", "--index", "0"});
+  const int learner_port = cluster.metrics_port, actor_port = cluster.metrics_port + 100;
+  auto updates = [&] { return MetricAt(learner_port, "taco_learner_updates_total"); };
+  auto steps = [&] {
+    double total = 0;
+    for (const auto& [task, v] :
+         MetricValues(ScrapeMetrics(actor_port), "taco_env_steps_total", "task"))
+      total += v;
+    return total;
+  };
+  // Both shards up and holding data, the learner training on them.
+  ASSERT_TRUE(Eventually([&] {
+    return updates() > 20 && MetricAt(learner_port, "taco_learner_replay_shards_down") == 0 &&
+           MetricAt(learner_port, "taco_learner_batch_task_share") == 1.0;
+  })) << learner->Log();
+  const size_t learner_log_at_kill = ReadText(dir / "learner.log").size();
+
+  shard1->Signal(SIGKILL);
+  ASSERT_EQ(shard1->Wait(10), 128 + SIGKILL);
+  EXPECT_TRUE(Eventually([&] { return MetricAt(learner_port, "taco_learner_replay_shards_down") == 1; }))
+      << learner->Log();
+  EXPECT_TRUE(Eventually([&] { return MetricAt(actor_port, "taco_actor_degraded_tasks") >= 1; }))
+      << actor->Log();
+  // Degraded, not dead: updates and env steps go on without the shard.
+  const double updates_down = updates(), steps_down = steps();
+  EXPECT_TRUE(Eventually([&] { return updates() > updates_down + 20; })) << learner->Log();
+  EXPECT_TRUE(Eventually([&] { return steps() > steps_down + 500; })) << actor->Log();
+  EXPECT_LT(MetricAt(learner_port, "taco_learner_batch_task_share"), 1.0);
+  EXPECT_THAT(ReadText(dir / "learner.log").substr(learner_log_at_kill),
+              testing::HasSubstr("replay shard 1 is away"));
+
+  shard1 = start("replay-1b", {"replay", "--shard", "1"});
+  EXPECT_TRUE(Eventually([&] { return MetricAt(learner_port, "taco_learner_replay_shards_down") == 0; }))
+      << learner->Log();
+  EXPECT_TRUE(Eventually([&] { return MetricAt(actor_port, "taco_actor_degraded_tasks") == 0; }))
+      << actor->Log();
+  EXPECT_TRUE(Eventually([&] { return MetricAt(learner_port, "taco_learner_batch_task_share") == 1.0; }));
+  EXPECT_THAT(ReadText(dir / "learner.log").substr(learner_log_at_kill),
+              testing::HasSubstr("replay shard 1 is back"));
+  for (Subprocess* p : {actor.get(), learner.get(), shard0.get(), shard1.get()}) {
+    p->Signal(SIGTERM);
+    EXPECT_EQ(p->Wait(60), 0) << p->Log();
+  }
 }
 
 // Researchers run seeds side by side: two clusters from configs with the
