@@ -38,7 +38,7 @@ double Since(Clock::time_point t) {
 }
 
 struct Options {
-  int64_t env_steps = 60'000;
+  int64_t env_steps = 200'000;
   double kill_min_s = 15, kill_max_s = 30;
   uint32_t seed = 1;
   std::string dir;
@@ -156,7 +156,8 @@ int Run(const Options& options) {
           roles[std::uniform_int_distribution<size_t>(0, roles.size() - 1)(rng)];
       const int64_t pid = LargestMatch(up.Log(), "started " + role + " \\(pid (\\d+)\\)");
       const bool nine = std::uniform_int_distribution<int>(0, 1)(rng) == 1;
-      // The newest pid of that role; a stale one (already dead) is harmless.
+      // The newest pid of that role; one that is down (not restarted yet)
+      // is skipped and another role drawn a second later.
       if (pid > 0 && kill(static_cast<pid_t>(pid), nine ? SIGKILL : SIGTERM) == 0) {
         ++kills;
         if (nine && role.rfind("replay", 0) == 0) ++shard_kill9;
@@ -164,8 +165,8 @@ int Run(const Options& options) {
         std::printf("soak: %.0f s: %s %s (pid %lld)\n", now, nine ? "kill -9" : "SIGTERM",
                     role.c_str(), static_cast<long long>(pid));
         std::fflush(stdout);
+        next_kill = now + gap(rng);
       }
-      next_kill = now + gap(rng);
     }
   }
   const double wall = Since(start);
