@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <regex>
 #include <set>
 
 #include "absl/time/clock.h"
@@ -45,7 +46,8 @@ TEST(WholeRunTest, UpRunsToItsBudgetAndEveryRoleExitsZero) {
   EXPECT_GE(stored, 1500);
   EXPECT_LE(stored, 1500 + 2 * 256);
   // The evaluator evaluated the final version.
-  EXPECT_EQ(LargestMatch(ReadText(run / "eval.csv"), "\\n(\\d+),mean,"), 550) << ReadText(run / "eval.csv");
+  EXPECT_EQ(LargestMatch(ReadText(run / "eval.csv"), "\\n(\\d+),mean,"), 550)
+      << ReadText(run / "eval.csv");
   for (const char* shard : {"replay-0.log", "replay-1.log"}) {
     EXPECT_THAT(ReadText(run / "logs" / shard), testing::HasSubstr("run complete"));
   }
@@ -57,7 +59,8 @@ TEST(WholeRunTest, UpRunsToItsBudgetAndEveryRoleExitsZero) {
   // the run folder reads it, and ends once the evaluator reports the success
   // threshold (0 here: at the first evaluation).
   EXPECT_TRUE(fs::exists(run / "checkpoints" / "best-policy.ckpt"));
-  EXPECT_THAT(ReadText(run / "checkpoints" / "best-policy.txt"), testing::HasSubstr("mean_success"));
+  EXPECT_THAT(ReadText(run / "checkpoints" / "best-policy.txt"),
+              testing::HasSubstr("mean_success"));
   Subprocess transfer({TACO_BINARY, "transfer", config.string(), "--from", run.string(),
                        "--cluster", "--set", "run.name=budget-transfer", "--set",
                        "tasks=[drawer-close-v2]", "--set", "topology.replay_shards=1", "--set",
@@ -151,8 +154,9 @@ TEST(WholeRunTest, WithAShardDownTheRestTrainsAndAllResumesWhenItReturns) {
 
   shard1->Signal(SIGKILL);
   ASSERT_EQ(shard1->Wait(10), 128 + SIGKILL);
-  EXPECT_TRUE(Eventually([&] { return MetricAt(learner_port, "taco_learner_replay_shards_down") == 1; }))
-      << learner->Log();
+  EXPECT_TRUE(Eventually([&] {
+    return MetricAt(learner_port, "taco_learner_replay_shards_down") == 1;
+  })) << learner->Log();
   EXPECT_TRUE(Eventually([&] { return MetricAt(actor_port, "taco_actor_degraded_tasks") >= 1; }))
       << actor->Log();
   // Degraded, not dead: updates and env steps go on without the shard.
@@ -164,17 +168,55 @@ TEST(WholeRunTest, WithAShardDownTheRestTrainsAndAllResumesWhenItReturns) {
               testing::HasSubstr("replay shard 1 is away"));
 
   shard1 = start("replay-1b", {"replay", "--shard", "1"});
-  EXPECT_TRUE(Eventually([&] { return MetricAt(learner_port, "taco_learner_replay_shards_down") == 0; }))
-      << learner->Log();
+  EXPECT_TRUE(Eventually([&] {
+    return MetricAt(learner_port, "taco_learner_replay_shards_down") == 0;
+  })) << learner->Log();
   EXPECT_TRUE(Eventually([&] { return MetricAt(actor_port, "taco_actor_degraded_tasks") == 0; }))
       << actor->Log();
-  EXPECT_TRUE(Eventually([&] { return MetricAt(learner_port, "taco_learner_batch_task_share") == 1.0; }));
+  EXPECT_TRUE(
+      Eventually([&] { return MetricAt(learner_port, "taco_learner_batch_task_share") == 1.0; }));
   EXPECT_THAT(ReadText(dir / "learner.log").substr(learner_log_at_kill),
               testing::HasSubstr("replay shard 1 is back"));
   for (Subprocess* p : {actor.get(), learner.get(), shard0.get(), shard1.get()}) {
     p->Signal(SIGTERM);
     EXPECT_EQ(p->Wait(60), 0) << p->Log();
   }
+}
+
+// `taco up` killed outright leaves no children behind: each gets SIGTERM
+// from the kernel (parent-death signal) and stops cleanly.
+TEST(WholeRunTest, KillingUpStopsItsChildren) {
+  const fs::path dir = fs::path(testing::TempDir()) / "orphans";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const SmallCluster cluster = WriteSmallClusterConfig(dir, "orphans");
+  Subprocess up({TACO_BINARY, "up", cluster.config.string()}, (dir / "up.log").string());
+  ASSERT_TRUE(Eventually([&] {
+    return MetricAt(cluster.metrics_port, "taco_learner_updates_total") > 0;
+  })) << up.Log();
+  std::vector<pid_t> children;
+  const std::string log = up.Log();
+  const std::regex started("started [a-z0-9-]+ \\(pid (\\d+)\\)");
+  for (auto it = std::sregex_iterator(log.begin(), log.end(), started);
+       it != std::sregex_iterator(); ++it) {
+    children.push_back(static_cast<pid_t>(std::stoll((*it)[1].str())));
+  }
+  ASSERT_EQ(children.size(), 6u) << log;
+  up.Signal(SIGKILL);
+  ASSERT_EQ(up.Wait(10), 128 + SIGKILL);
+  EXPECT_TRUE(Eventually(
+      [&] {
+        for (pid_t pid : children) {
+          // Gone, or a zombie: init reaps the children of a dead parent.
+          const std::string stat = ReadText("/proc/" + std::to_string(pid) + "/stat");
+          if (!stat.empty() && stat.find(") Z") == std::string::npos) return false;
+        }
+        return true;
+      },
+      90))
+      << "children still running after taco up was killed";
+  // They stopped as on Ctrl-C: the learner wrote its checkpoint.
+  EXPECT_TRUE(fs::exists(dir / "orphans" / "checkpoints" / "learner.ckpt"));
 }
 
 // Researchers run seeds side by side: two clusters from configs with the
