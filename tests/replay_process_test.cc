@@ -53,9 +53,12 @@ class ReplayProcessTest : public testing::Test {
     so.shard_addresses = {address_};
     so.tasks = kTasks;
     auto sampler = *ReplaySampler::Create(so);
-    for (int i = 0; i < 200; ++i) {
-      if (sampler->Info(absl::Milliseconds(200)).ok()) return shard;
-      absl::SleepFor(absl::Milliseconds(50));
+    // By time, not by tries: a refused call returns at once, and a loaded
+    // machine may take seconds to start the process.
+    const absl::Time deadline = absl::Now() + absl::Seconds(90);
+    while (absl::Now() < deadline) {
+      if (sampler->Info(absl::Milliseconds(500)).ok()) return shard;
+      absl::SleepFor(absl::Milliseconds(100));
     }
     ADD_FAILURE() << "shard did not come up:\n" << shard->Log();
     return shard;

@@ -275,7 +275,7 @@ std::string SourceCheckpoint(const fs::path& dir) {
   static const std::string* made = [&dir] {
     const fs::path out = dir / "source";
     CommandResult r =
-        RunCommand({TACO_BINARY, "train-local", "configs/mt10.yaml", "--set",
+        RunCommand({TACO_BINARY, "train-local", "configs/mt10.yaml", "--fresh", "--set",
                     "run.output_dir=" + out.string(), "--set", "trainer.total_env_steps=1600",
                     "--set", "trainer.eval_episodes_per_task=0", "--set", "metrics.enabled=false"},
                    600);
@@ -300,7 +300,7 @@ TEST_P(ShippedConfigTest, UpTrainsAndVersionsReachTheActors) {
   } else {
     argv.insert(argv.end(), {"up", "configs/" + name + ".yaml"});
   }
-  argv.insert(argv.end(), {"--duration", "60", "--set", "run.output_dir=" + dir.string(), "--set",
+  argv.insert(argv.end(), {"--duration", "45", "--set", "run.output_dir=" + dir.string(), "--set",
                            "metrics.base_port=" + std::to_string(metrics), "--set",
                            "topology.replay_base_port=" + std::to_string(port), "--set",
                            "topology.learner_port=" + std::to_string(port + 2)});
