@@ -433,8 +433,8 @@ std::map<std::string, std::string> LibraryVersions() {
   const int protobuf = GOOGLE_PROTOBUF_VERSION;
   return {{"mujoco", mj_versionString()},
           {"grpc", grpc::Version()},
-          {"protobuf", absl::StrCat(protobuf / 1000000, ".", protobuf / 1000 % 1000, ".",
-                                    protobuf % 1000)}};
+          {"protobuf",
+           absl::StrCat(protobuf / 1000000, ".", protobuf / 1000 % 1000, ".", protobuf % 1000)}};
 }
 
 // Tells the learner what the evaluation found (a transfer run ends on it).
@@ -574,8 +574,8 @@ absl::Status RunEvalRole(const RunConfig& config, const EvalRoleOptions& options
   ParameterSubscriber subscriber(so);
   auto report_stub = v1::ParameterService::NewStub(so.security.Channel(so.address, 1 << 20));
   std::filesystem::create_directories(config.RunDir());
-  TACO_RETURN_IF_ERROR(WriteRunDescription(
-      config, config.transfer.enabled ? "transfer" : "train", LibraryVersions()));
+  TACO_RETURN_IF_ERROR(WriteRunDescription(config, config.transfer.enabled ? "transfer" : "train",
+                                           LibraryVersions()));
   const std::string csv = config.RunDir() + "/eval.csv";
   const bool fresh = !std::filesystem::exists(csv);
   std::ofstream log(csv, std::ios::app);

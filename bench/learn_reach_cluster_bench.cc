@@ -54,8 +54,8 @@ int main(int argc, char** argv) {
     final_success = success;
     if (success >= 0.9 && first_learnt < 0) first_learnt = updates;
   }
-  const int64_t env_steps =
-      taco::LargestMatch(taco::ReadText(run / "checkpoints" / "learner.pacing"), "env_steps (\\d+)");
+  const int64_t env_steps = taco::LargestMatch(
+      taco::ReadText(run / "checkpoints" / "learner.pacing"), "env_steps (\\d+)");
   const bool completed = code == 0 && fs::exists(run / "checkpoints" / "run-complete");
   if (!completed) std::printf("taco up exited with %d:\n%s\n", code, up.Log().c_str());
   // reach.yaml: one update per env step after the 5000-step warm-up.

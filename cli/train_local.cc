@@ -219,9 +219,8 @@ absl::Status Trainer::Setup() {
 
   std::filesystem::create_directories(config_.RunDir());
   std::filesystem::create_directories(config_.CheckpointDir());
-  TACO_RETURN_IF_ERROR(
-      WriteRunDescription(config_, config_.transfer.enabled ? "transfer" : "train",
-                          LibraryVersions()));
+  TACO_RETURN_IF_ERROR(WriteRunDescription(config_, config_.transfer.enabled ? "transfer" : "train",
+                                           LibraryVersions()));
   progress_csv_ = std::make_unique<CsvLog>(
       config_.RunDir() + "/progress.csv",
       "env_steps,updates,wall_s,env_steps_per_s,updates_per_s,episodes,mean_return,"

@@ -31,7 +31,8 @@ TEST(ClusterTest, UpTrainsStopsCleanlyAndResumes) {
   EXPECT_GT(CheckpointedTransitions(dir / "small" / "replay" / "shard-0"), 0);
   EXPECT_GT(CheckpointedTransitions(dir / "small" / "replay" / "shard-1"), 0);
   // The learner updated and checkpointed at shutdown.
-  const int64_t updates = LargestMatch(ReadText(logs / "learner.log"), "checkpoint at (\\d+) updates");
+  const int64_t updates =
+      LargestMatch(ReadText(logs / "learner.log"), "checkpoint at (\\d+) updates");
   EXPECT_GT(updates, 0) << ReadText(logs / "learner.log");
   EXPECT_TRUE(fs::exists(dir / "small" / "checkpoints" / "learner.ckpt"));
   // New parameter versions reached both actors and the evaluator.
@@ -105,7 +106,8 @@ TEST(ClusterTest, TransferPhaseRunsOnTheCluster) {
     EXPECT_THAT(log, testing::HasSubstr("exploring with pi_explore over 2 source tasks")) << log;
     EXPECT_THAT(log, testing::HasSubstr("exploration over at version")) << log;
   }
-  EXPECT_THAT(ReadText(dir / "transfer" / "run.json"), testing::HasSubstr("\"kind\": \"transfer\""));
+  EXPECT_THAT(ReadText(dir / "transfer" / "run.json"),
+              testing::HasSubstr("\"kind\": \"transfer\""));
   EXPECT_THAT(transfer.Log(), testing::Not(testing::HasSubstr("restarting")));
 }
 

@@ -160,7 +160,9 @@ class FaultsTest : public testing::Test {
   }
 
   std::string UpLog() const { return up_->Log(); }
-  std::string Log(const std::string& role) const { return ReadText(run_ / "logs" / (role + ".log")); }
+  std::string Log(const std::string& role) const {
+    return ReadText(run_ / "logs" / (role + ".log"));
+  }
   // Log text that came after `from` bytes.
   std::string LogSince(const std::string& role, size_t from) const {
     const std::string log = Log(role);
