@@ -121,6 +121,7 @@ class LearnerProcess {
   std::vector<int64_t> stored_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<Pacer> pacer_ ABSL_GUARDED_BY(mu_);
   std::vector<bool> shard_up_ ABSL_GUARDED_BY(mu_);
+  std::vector<bool> ever_up_ ABSL_GUARDED_BY(mu_);  // answered at least once
   bool polled_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread prefetch_;
@@ -150,15 +151,21 @@ void LearnerProcess::Poll() {
   for (int s = 0; s < shards; ++s) {
     const auto& info = infos[static_cast<size_t>(s)];
     const bool up = info.ok();
-    if (up != shard_up_[static_cast<size_t>(s)] || !polled_) {
-      if (up && polled_) {
+    const size_t k = static_cast<size_t>(s);
+    if (up != shard_up_[k] || !polled_) {
+      if (up && polled_ && ever_up_[k]) {
         TACO_LOG(INFO) << "replay shard " << s << " is back: training on all its tasks again";
-      } else if (!up) {
+      } else if (!up && ever_up_[k]) {
         TACO_LOG(WARNING) << "replay shard " << s << " is away (" << info.status().message()
                           << "): training goes on with the other shards' tasks";
+      } else if (!up) {
+        // At the start shards come up alongside the learner: no alarm yet.
+        TACO_LOG(INFO) << "waiting for replay shard " << s << " (" << info.status().message()
+                       << ")";
       }
     }
-    shard_up_[static_cast<size_t>(s)] = up;
+    shard_up_[k] = up;
+    ever_up_[k] = ever_up_[k] || up;
     if (!up) {
       ++down;
       continue;
@@ -353,6 +360,7 @@ absl::Status LearnerProcess::Setup() {
     absl::MutexLock lock(&mu_);
     pacer_ = std::make_unique<Pacer>(pacing);
     shard_up_.assign(static_cast<size_t>(shards), true);
+    ever_up_.assign(static_cast<size_t>(shards), false);
     stored_.assign(config_.tasks.size(), 0);
     if (resuming) {
       auto text = ReadSmallFile(PacingPath(config_));
