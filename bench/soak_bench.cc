@@ -16,10 +16,10 @@
 #include <fstream>
 #include <random>
 #include <regex>
-#include <set>
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/metrics_scrape.h"
@@ -46,33 +46,26 @@ struct Options {
   double timeout_s = 3600;
 };
 
-// Rows of every table in the newest checkpoint of each shard, hashed whole:
-// returns {rows, rows whose every value repeats an earlier row's}.
-std::pair<int64_t, int64_t> CountRows(const fs::path& replay_dir, int shards) {
+// Rows of every table in the newest checkpoint of each shard, and the rows
+// among them stored twice. Error when a shard has no checkpoint or a table
+// cannot be read: an unread table must not count as clean.
+absl::StatusOr<std::pair<int64_t, int64_t>> CountRows(const fs::path& replay_dir, int shards) {
   int64_t rows = 0, duplicates = 0;
   for (int s = 0; s < shards; ++s) {
     const fs::path ckpt = NewestCheckpoint(replay_dir / absl::StrCat("shard-", s));
-    if (ckpt.empty()) continue;
+    if (ckpt.empty()) return absl::NotFoundError(absl::StrCat("shard ", s, " left no checkpoint"));
+    int tables = 0;
     for (const auto& entry : fs::directory_iterator(ckpt)) {
       if (entry.path().extension() != ".table") continue;
       auto table = ReadTableFile(entry.path().string());
-      if (!table.ok()) {
-        std::fprintf(stderr, "soak: %s\n", std::string(table.status().message()).c_str());
-        continue;
-      }
-      const Transitions& t = table->transitions;
-      std::set<std::string> seen;
-      const int o = t.shape.obs_dim, a = t.shape.action_dim;
-      for (int64_t i = 0; i < t.size; ++i) {
-        std::string key(reinterpret_cast<const char*>(&t.obs[i * o]), o * sizeof(float));
-        key.append(reinterpret_cast<const char*>(&t.action[i * a]), a * sizeof(float));
-        key.append(reinterpret_cast<const char*>(&t.next_obs[i * o]), o * sizeof(float));
-        if (!seen.insert(key).second) ++duplicates;
-      }
-      rows += t.size;
+      if (!table.ok()) return table.status();
+      rows += table->transitions.size;
+      duplicates += DuplicateRows(table->transitions);
+      ++tables;
     }
+    if (tables == 0) return absl::NotFoundError(absl::StrCat(ckpt.string(), " holds no table"));
   }
-  return {rows, duplicates};
+  return std::make_pair(rows, duplicates);
 }
 
 int Run(const Options& options) {
@@ -172,9 +165,13 @@ int Run(const Options& options) {
   const double wall = Since(start);
   const fs::path run = dir / "soak";
   const bool completed = exit_code == 0 && fs::exists(run / "checkpoints" / "run-complete");
-  const auto [rows, duplicates] = CountRows(run / "replay", 2);
+  const auto counts = CountRows(run / "replay", 2);
+  if (!counts.ok()) std::printf("soak: %s\n", std::string(counts.status().message()).c_str());
+  const int64_t rows = counts.ok() ? counts->first : -1;
+  const int64_t duplicates = counts.ok() ? counts->second : -1;
   const int64_t counted =
       LargestMatch(ReadText(run / "checkpoints" / "learner.pacing"), "env_steps (\\d+)");
+  if (counted < 0) std::printf("soak: the learner left no env-step count (learner.pacing)\n");
   const int64_t lost = std::max<int64_t>(0, counted - rows);
   // Each kill -9 of a shard may lose what it stored since its last
   // checkpoint began: one interval (and the checkpoint's own time) of inserts.
@@ -193,8 +190,10 @@ int Run(const Options& options) {
       "held, %lld counted by the learner, %lld stored twice; longest stall %.1f s\n",
       exit_code, wall, kills, shard_kill9, static_cast<long long>(rows),
       static_cast<long long>(counted), static_cast<long long>(duplicates), max_stall);
-  const bool met = completed && max_stall <= 60 && duplicates == 0 &&
-                   static_cast<double>(lost) <= lost_bound + 1e-9;
+  // Every figure must come from data that was there: no kill, no count or
+  // an unread checkpoint is a failed soak, never a clean one.
+  const bool met = completed && kills > 0 && counts.ok() && counted >= 0 && max_stall <= 60 &&
+                   duplicates == 0 && static_cast<double>(lost) <= lost_bound + 1e-9;
   if (!completed) std::printf("soak: up log:\n%s\n", up.Log().c_str());
   std::printf(
       "{\"completed\": %s, \"wall_s\": %.1f, \"kills\": %d, \"max_stall_s\": %.1f, "

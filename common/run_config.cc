@@ -226,12 +226,7 @@ void CheckPacing(ConfigSection root, const RunConfig& c) {
     return;
   }
   const double spi = r.samples_per_insert;
-  // Inserts must pass while the learner waits: the warm-up, one update's
-  // environment steps and the largest insert, against the ratio's centre.
-  const double needed =
-      spi * static_cast<double>(c.trainer.exploration_steps + c.trainer.env_steps_per_update +
-                                r.max_insert_batch) +
-      3.0 * static_cast<double>(c.trainer.batch_size);
+  const double needed = c.MinimumErrorBuffer();
   if (r.error_buffer > 0.0 && r.error_buffer < needed) {
     replay.AddError(
         "error_buffer",

@@ -221,6 +221,15 @@ struct RunConfig {
   std::string CheckpointDir() const;
   // Written by the learner when the run reached trainer.total_env_steps.
   std::string RunCompleteMarker() const;
+  // The smallest replay.error_buffer with which a samples-per-insert limiter
+  // lets in everything the learner waits for: the warm-up, one update's env
+  // steps and the largest insert, plus three batches in flight.
+  double MinimumErrorBuffer() const {
+    return replay.samples_per_insert *
+               static_cast<double>(trainer.exploration_steps + trainer.env_steps_per_update +
+                                   replay.max_insert_batch) +
+           3.0 * static_cast<double>(trainer.batch_size);
+  }
   // The largest batch an actor inserts: the transitions it keeps of a task
   // while that task's shard is away, sent at once when it returns.
   int64_t LargestActorInsert() const {

@@ -47,6 +47,25 @@ TEST(RunConfigTest, EveryShippedConfigLoads) {
   EXPECT_GE(count, 6);
 }
 
+// A per-shard samples-per-insert limiter is a second pacer beside the
+// learner: refused wherever it could hold back what the learner waits for.
+TEST(RunConfigTest, ALimiterThatCouldStallIsRefusedNamingTheKeys) {
+  auto shards = ParseRunConfig("replay: {samples_per_insert: 128}\n", "t.yaml", Known());
+  ASSERT_FALSE(shards.ok());
+  EXPECT_NE(shards.status().message().find("samples_per_insert"), std::string::npos);
+  EXPECT_NE(shards.status().message().find("topology.replay_shards"), std::string::npos);
+  auto buffer = ParseRunConfig(
+      "replay: {samples_per_insert: 128, error_buffer: 1000}\ntopology: {replay_shards: 1}\n",
+      "t.yaml", Known());
+  ASSERT_FALSE(buffer.ok());
+  EXPECT_NE(buffer.status().message().find("error_buffer"), std::string::npos);
+  EXPECT_NE(buffer.status().message().find("exploration_steps"), std::string::npos);
+  EXPECT_TRUE(ParseRunConfig("replay: {samples_per_insert: 128}\ntopology: {replay_shards: 1}\n",
+                             "t.yaml", Known())
+                  .ok());
+  EXPECT_TRUE(ParseRunConfig("topology: {replay_shards: 4}\n", "t.yaml", Known()).ok());
+}
+
 TEST(RunConfigTest, UnknownTaskListsValidNames) {
   auto config = ParseRunConfig("tasks: [reach-v2, fly-v2]\n", "t.yaml", Known());
   ASSERT_FALSE(config.ok());

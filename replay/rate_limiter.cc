@@ -117,11 +117,6 @@ void RateLimiter::SetInsertLimit(int64_t limit) {
   insert_limit_ = std::max<int64_t>(0, limit);
 }
 
-void RateLimiter::ClearInsertLimit() {
-  absl::MutexLock lock(&mu_);
-  insert_limit_ = -1;
-}
-
 int64_t RateLimiter::insert_limit() const {
   absl::MutexLock lock(&mu_);
   return insert_limit_;

@@ -52,7 +52,6 @@ class RateLimiter {
   // n also waits while inserts + n > limit. Unset (the default), only the
   // ratio applies. Raising it wakes waiting inserts.
   void SetInsertLimit(int64_t limit);
-  void ClearInsertLimit();
   // The ceiling in force, or -1 when none is set.
   int64_t insert_limit() const;
 

@@ -30,10 +30,7 @@ absl::StatusOr<ReplayServerOptions> ReplayOptionsFromConfig(const RunConfig& con
     // Only on one shard (the config check refuses more), with a buffer that
     // covers the learner's warm-up unless set.
     const double spi = r.samples_per_insert;
-    const double needed =
-        spi * static_cast<double>(config.trainer.exploration_steps +
-                                  config.trainer.env_steps_per_update + s.max_insert_batch) +
-        3.0 * static_cast<double>(s.max_sample_batch);
+    const double needed = config.MinimumErrorBuffer();
     const double buffer = r.error_buffer > 0.0 ? r.error_buffer : needed;
     s.rate_limiter = RateLimiterOptions::SampleToInsertRatio(spi, r.min_size_to_sample, buffer);
   } else {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <fstream>
 #include <regex>
+#include <unordered_set>
 
 #include "replay/table_file.h"
 #include "tests/subprocess.h"
@@ -24,6 +25,19 @@ int64_t LargestMatch(const std::string& text, const std::string& pattern) {
     best = std::max<int64_t>(best, std::stoll((*it)[1].str()));
   }
   return best;
+}
+
+int64_t DuplicateRows(const Transitions& t) {
+  const size_t o = t.shape.obs_dim, a = t.shape.action_dim;
+  std::unordered_set<std::string> seen;
+  int64_t duplicates = 0;
+  for (int64_t i = 0; i < t.size; ++i) {
+    std::string key(reinterpret_cast<const char*>(&t.obs[i * o]), o * sizeof(float));
+    key.append(reinterpret_cast<const char*>(&t.action[i * a]), a * sizeof(float));
+    key.append(reinterpret_cast<const char*>(&t.next_obs[i * o]), o * sizeof(float));
+    if (!seen.insert(std::move(key)).second) ++duplicates;
+  }
+  return duplicates;
 }
 
 fs::path NewestCheckpoint(const fs::path& shard_dir) {

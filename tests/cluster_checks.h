@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <string>
 
+#include "replay/transitions.h"
+
 namespace taco {
 
 // The whole content of a text file ("" when it cannot be read).
@@ -17,6 +19,10 @@ int64_t LargestMatch(const std::string& text, const std::string& pattern);
 // The newest complete checkpoint folder of a replay shard ("ckpt-<n>" with
 // the largest n), or an empty path when there is none.
 std::filesystem::path NewestCheckpoint(const std::filesystem::path& shard_dir);
+
+// Rows of `t` whose obs, action and next_obs all repeat an earlier row's
+// (with continuous random actions, only a row stored twice does).
+int64_t DuplicateRows(const Transitions& t);
 
 // Transitions held by the newest complete checkpoint of a replay shard.
 int64_t CheckpointedTransitions(const std::filesystem::path& shard_dir);

@@ -15,7 +15,6 @@
 #include <functional>
 #include <regex>
 #include <thread>
-#include <unordered_set>
 
 #include "common/metrics_scrape.h"
 #include "gmock/gmock.h"
@@ -87,22 +86,6 @@ bool Dead(pid_t pid) {
 // n of a "ckpt-<n>" folder; -1 for none.
 int64_t CheckpointNumber(const fs::path& folder) {
   return folder.empty() ? -1 : std::stoll(folder.filename().string().substr(5));
-}
-
-// Rows whose observation, action and next observation all equal an earlier
-// row's: a batch stored twice. Real rows never coincide (continuous
-// stochastic actions).
-int64_t DuplicateRows(const Transitions& t) {
-  const size_t o = t.shape.obs_dim, a = t.shape.action_dim;
-  std::unordered_set<std::string> seen;
-  int64_t duplicates = 0;
-  for (int64_t i = 0; i < t.size; ++i) {
-    std::string key(reinterpret_cast<const char*>(&t.obs[i * o]), o * sizeof(float));
-    key.append(reinterpret_cast<const char*>(&t.action[i * a]), a * sizeof(float));
-    key.append(reinterpret_cast<const char*>(&t.next_obs[i * o]), o * sizeof(float));
-    if (!seen.insert(std::move(key)).second) ++duplicates;
-  }
-  return duplicates;
 }
 
 class FaultsTest : public testing::Test {
