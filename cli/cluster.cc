@@ -91,19 +91,27 @@ bool PortFree(const std::string& host, int port) {
   return ok;
 }
 
-// The ports one cluster of `config` takes, shifted by `delta`: gRPC on
-// topology.host, metrics on metrics.bind (docs/metrics.md has the offsets).
-std::vector<std::pair<std::string, int>> ClusterPorts(const RunConfig& config, int delta) {
+// The metrics ports one cluster of `config` serves on metrics.bind, shifted
+// by `delta` (docs/metrics.md has the offsets).
+std::vector<std::pair<std::string, int>> MetricsPorts(const RunConfig& config, int delta) {
   std::vector<std::pair<std::string, int>> ports;
   const TopologyConfig& t = config.topology;
-  ports.emplace_back(t.host, t.learner_port + delta);
-  for (int i = 0; i < t.replay_shards; ++i)
-    ports.emplace_back(t.host, t.replay_base_port + delta + i);
   const int m = config.metrics.base_port + delta;
   ports.emplace_back(config.metrics.bind, m);
   ports.emplace_back(config.metrics.bind, m + 1);
   for (int i = 0; i < t.replay_shards; ++i) ports.emplace_back(config.metrics.bind, m + 10 + i);
   for (int i = 0; i < t.actors; ++i) ports.emplace_back(config.metrics.bind, m + 100 + i);
+  return ports;
+}
+
+// All the ports one cluster takes: gRPC on topology.host, then metrics.
+std::vector<std::pair<std::string, int>> ClusterPorts(const RunConfig& config, int delta) {
+  const TopologyConfig& t = config.topology;
+  std::vector<std::pair<std::string, int>> ports = {{t.host, t.learner_port + delta}};
+  for (int i = 0; i < t.replay_shards; ++i) {
+    ports.emplace_back(t.host, t.replay_base_port + delta + i);
+  }
+  for (const auto& metrics : MetricsPorts(config, delta)) ports.push_back(metrics);
   return ports;
 }
 
@@ -366,10 +374,8 @@ absl::Status Cluster::ChoosePorts() {
 absl::Status Cluster::WritePortsFile() const {
   // For the operator and for Prometheus file discovery (file_sd_configs).
   const TopologyConfig& t = config_.topology;
-  const int m = config_.metrics.base_port + port_delta_;
   std::string targets;
-  for (const auto& [host, port] : ClusterPorts(config_, port_delta_)) {
-    if (port < m) continue;  // gRPC ports come first
+  for (const auto& [host, port] : MetricsPorts(config_, port_delta_)) {
     absl::StrAppend(&targets, targets.empty() ? "" : ", ", "\"", host, ":", port, "\"");
   }
   std::string replay;

@@ -262,7 +262,12 @@ TEST(WholeRunTest, SeveralRunsOnOneMachineGoSideBySide) {
   const std::string ports_b = ReadText(dir / "b" / "ports.json");
   EXPECT_THAT(ports_a, testing::HasSubstr("\"learner\""));
   EXPECT_NE(ports_a, ports_b);
-  EXPECT_THAT(ReadText(dir / "b" / "prometheus-targets.json"), testing::HasSubstr("\"targets\""));
+  const std::string targets = ReadText(dir / "b" / "prometheus-targets.json");
+  EXPECT_THAT(targets, testing::HasSubstr("\"targets\""));
+  // Metrics ports only: the learner's gRPC port is no scrape target.
+  const int64_t learner_port = LargestMatch(ports_b, "\"learner\": \"[0-9.]+:(\\d+)\"");
+  ASSERT_GT(learner_port, 0) << ports_b;
+  EXPECT_THAT(targets, testing::Not(testing::HasSubstr(":" + std::to_string(learner_port) + "\"")));
 }
 
 // Every config in configs/, started as a user starts it (only the ports and
