@@ -466,7 +466,12 @@ absl::Status Cluster::Run() {
         break;
       }
     }
-    if (absl::Now() - last_progress_ > absl::Seconds(options_.progress_interval_s)) Progress();
+    // Once the learner finished, its count is final and the actors' counters
+    // (the fallback) would only mislead.
+    if (learner_done == absl::InfinitePast() &&
+        absl::Now() - last_progress_ > absl::Seconds(options_.progress_interval_s)) {
+      Progress();
+    }
   }
   // After a complete run the learner is gone: its last line stands.
   if (learner_done == absl::InfinitePast()) Progress();
