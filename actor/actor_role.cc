@@ -10,12 +10,14 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <thread>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "actor/actor_index.h"
 #include "actor/envs/env_pool.h"
 #include "actor/envs/task_registry.h"
 #include "actor/parameter_subscriber.h"
@@ -151,6 +153,7 @@ absl::Status Actor::Setup() {
     wo.security = security;
     wo.shard_addresses = config_.topology.ReplayAddresses();
     wo.tasks = config_.tasks;
+    wo.max_unacked_batches = config_.ActorInsertWindow();
     // A restarted actor is a new writer: its sequence numbers start afresh.
     wo.actor_id =
         absl::StrCat("actor-", seed_index_, "-", getpid(), "-", absl::ToUnixMillis(absl::Now()));
@@ -490,15 +493,38 @@ absl::Status KeepBestPolicy(const RunConfig& config, const paco::NamedTensors& a
 }
 
 absl::Status RunActorRole(const RunConfig& config, const ActorRoleOptions& options) {
-  const bool auto_index = options.index == ActorRoleOptions::kAutoIndex;
-  const uint64_t seed_index =
-      auto_index ? ReplicaSeedIndex() : static_cast<uint64_t>(options.index);
-  SetLogTag(auto_index ? std::string("actor") : absl::StrCat("actor-", options.index));
-  if (auto_index) TACO_LOG(INFO) << "index auto: seed index " << seed_index;
+  std::optional<ActorIndexClaim> claim;
+  int index = options.index;
+  if (options.index == ActorRoleOptions::kAutoIndex) {
+    auto resolved = ResolveActorIndex(options.index_dir);
+    if (resolved.ok()) {
+      claim.emplace(std::move(*resolved));
+      index = claim->index();
+    } else if (resolved.status().code() != absl::StatusCode::kNotFound) {
+      return resolved.status();
+    }
+  }
+  const bool hashed = index == ActorRoleOptions::kAutoIndex;
+  const uint64_t seed_index = hashed ? ReplicaSeedIndex() : static_cast<uint64_t>(index);
+  SetLogTag(hashed ? std::string("actor") : absl::StrCat("actor-", index));
+  if (claim.has_value()) {
+    TACO_LOG(INFO) << "index auto: " << index << " (" << claim->source() << ")";
+  } else if (hashed) {
+    TACO_LOG(WARNING) << "index auto with no TACO_ACTOR_INDEX, JOB_COMPLETION_INDEX or "
+                         "--index-dir: seeds and tasks from host name and pid ("
+                      << seed_index << "), which no rerun repeats";
+  }
   if (config.metrics.enabled) {
-    const int offset = auto_index ? 0 : options.index;
-    const int port = config.metrics.base_port == 0 ? 0 : config.metrics.base_port + 100 + offset;
+    // Index-derived, so that actors on one host never collide; the OS picks
+    // one for an actor without an index.
+    const int port = options.metrics_port > 0 ? options.metrics_port
+                     : config.metrics.base_port == 0 || hashed
+                         ? 0
+                         : config.metrics.base_port + 100 + index;
     TACO_RETURN_IF_ERROR(Metrics::Process().Serve(config.metrics.bind, port));
+    if (port == 0) {
+      TACO_LOG(INFO) << "metrics on " << config.metrics.bind << ":" << Metrics::Process().port();
+    }
   }
   Metrics::Process()
       .Gauge("taco_process_up", "1 while the process runs", {{"role", "actor"}})

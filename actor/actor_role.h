@@ -28,10 +28,14 @@ namespace taco {
 
 struct ActorRoleOptions {
   // 0..topology.actors-1, or kAutoIndex for replicas started alike (compose
-  // --scale, a Kubernetes Deployment): their seeds come from the host name
-  // and process id, and each serves metrics on base_port + 100.
+  // --scale, a Kubernetes Indexed Job): actor_index.h says where their index
+  // comes from; with none, seeds come from the host name and process id.
   static constexpr int kAutoIndex = -1;
   int index = 0;
+  // With kAutoIndex: a folder the replicas share to claim indices in.
+  std::string index_dir;
+  // > 0: the metrics port, instead of one derived from the index.
+  int metrics_port = 0;
   // Stop after this many env steps (0: run until SIGINT/SIGTERM).
   int64_t max_env_steps = 0;
 };

@@ -18,8 +18,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "actor/actor_role.h"
 #include "cli/cluster.h"
+#include "cli/health.h"
 #include "cli/inspect.h"
 #include "cli/known_tasks.h"
 #include "cli/run_report.h"
@@ -60,7 +62,7 @@ int ExitFor(const absl::Status& status) {
 
 void PrintVersion() {
   const std::map<std::string, std::string> libraries = LibraryVersions();
-  std::printf("taco %s (%s)\n", TACO_VERSION, TACO_GIT_COMMIT);
+  std::printf("taco %s (%s)\n", TACO_VERSION, GitCommit());
   std::printf("  LibTorch %s\n", TACO_TORCH_VERSION);
   std::printf("  MuJoCo %s\n", libraries.at("mujoco").c_str());
   std::printf("  gRPC %s\n", libraries.at("grpc").c_str());
@@ -121,8 +123,23 @@ std::string SourceCheckpoint(const std::string& from) {
   return (fs::path(from) / "checkpoints/best-policy.ckpt").string();  // named in the error
 }
 
+// TACO_SET="key=value key=value" overrides as --set does, before the
+// command line's --set: containers change a mounted config this way (the
+// compose TLS overlay sets the security keys of every role at once).
+std::vector<std::string> Overrides(const ConfigArgs& args) {
+  std::vector<std::string> overrides;
+  if (const char* env = std::getenv("TACO_SET"); env != nullptr) {
+    for (absl::string_view item :
+         absl::StrSplit(env, absl::ByAnyChar(" \t\n"), absl::SkipEmpty())) {
+      overrides.emplace_back(item);
+    }
+  }
+  overrides.insert(overrides.end(), args.overrides.begin(), args.overrides.end());
+  return overrides;
+}
+
 absl::StatusOr<RunConfig> LoadConfig(const ConfigArgs& args) {
-  auto config = LoadRunConfig(args.path, args.overrides, KnownTaskNames());
+  auto config = LoadRunConfig(args.path, Overrides(args), KnownTaskNames());
   if (!config.ok()) return config.status();
   auto level = ParseLogLevel(config->logging.level);
   if (level.ok()) SetLogLevel(*level);
@@ -251,9 +268,19 @@ int main(int argc, char** argv) {
   std::string actor_index;
   actor
       ->add_option("--index", actor_index,
-                   "actor index 0..topology.actors-1, or auto for replicas started alike "
-                   "(seeds from host name and pid, metrics on base_port+100)")
+                   "actor index 0..topology.actors-1, or auto for replicas started alike: "
+                   "from TACO_ACTOR_INDEX, JOB_COMPLETION_INDEX or --index-dir")
       ->required();
+  actor
+      ->add_option("--index-dir", actor_options.index_dir,
+                   "with --index auto: a folder the replicas on this host share, where each "
+                   "claims the lowest free index (default: TACO_ACTOR_INDEX_DIR)")
+      ->envname("TACO_ACTOR_INDEX_DIR");
+  actor
+      ->add_option("--metrics-port", actor_options.metrics_port,
+                   "serve metrics on this port (default: metrics.base_port + 100 + index; in "
+                   "a container of its own every actor can use one port)")
+      ->check(CLI::Range(1, 65535));
   actor->add_option("--max-env-steps", actor_options.max_env_steps,
                     "stop after this many env steps (0: never)");
 
@@ -285,6 +312,23 @@ int main(int argc, char** argv) {
       ->required();
   replay->add_option("--listen", replay_listen,
                      "host:port to serve on (default topology.host:replay_base_port+shard)");
+
+  HealthOptions health_options;
+  std::string health_config;
+  double health_timeout_s = 3.0;
+  CLI::App* health = app.add_subcommand(
+      "health", "exit 0 when a taco process serves (container health checks and probes)");
+  health->add_option("address", health_options.address,
+                     "host:port of a learner or replay shard, asked over grpc.health.v1 "
+                     "(default: what this container's role wrote to TACO_HEALTH_FILE)");
+  health
+      ->add_option("--metrics", health_options.metrics_port,
+                   "probe the /metrics page on 127.0.0.1:PORT instead (actors, evaluator)")
+      ->check(CLI::Range(1, 65535));
+  health->add_option("--config", health_config,
+                     "a run config whose security.ca_cert/tls_* reach a TLS server");
+  health->add_option("--timeout", health_timeout_s, "seconds to wait for the answer")
+      ->check(CLI::Range(0.1, 60.0));
 
   std::string render_task, render_policy = "expert", render_out;
   CLI::App* render = app.add_subcommand("render", "render one episode to images");
@@ -329,6 +373,23 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   if (check->parsed()) return ExitFor(CheckConfig(check_args));
+  if (health->parsed()) {
+    if (!health_config.empty()) {
+      ConfigArgs args;
+      args.path = health_config;
+      auto config = LoadConfig(args);
+      if (!config.ok()) return ExitFor(config.status());
+      health_options.tls = config->security;
+    }
+    health_options.timeout = absl::Seconds(health_timeout_s);
+    const absl::Status status = CheckHealth(health_options);
+    if (status.code() == absl::StatusCode::kUnavailable) {
+      // Unhealthy is an answer, not a usage error: exit 1, as probes expect.
+      std::fprintf(stderr, "taco health: %s\n", std::string(status.message()).c_str());
+      return kExitFailure;
+    }
+    return ExitFor(status);
+  }
   if (train->parsed()) {
     auto config = LoadConfig(train_args);
     if (!config.ok()) return ExitFor(config.status());

@@ -1,6 +1,7 @@
-# taco_add_test(NAME SOURCES... LIBS ...): one GoogleTest executable registered with ctest.
+# taco_add_test(NAME SOURCES... LIBS ... [TIMEOUT s] [LABELS l] [RUN_SERIAL]): one
+# GoogleTest executable registered with ctest; RUN_SERIAL runs its tests alone.
 function(taco_add_test name)
-  cmake_parse_arguments(ARG "" "TIMEOUT;LABELS" "SOURCES;LIBS" ${ARGN})
+  cmake_parse_arguments(ARG "RUN_SERIAL" "TIMEOUT;LABELS" "SOURCES;LIBS" ${ARGN})
   if(NOT TACO_BUILD_TESTS)
     return()
   endif()
@@ -10,9 +11,13 @@ function(taco_add_test name)
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 600)
   endif()
+  set(serial FALSE)
+  if(ARG_RUN_SERIAL)
+    set(serial TRUE)
+  endif()
   # One label per executable: gtest_discover_tests splits a list value.
   gtest_discover_tests(${name}
     WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
-    PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS ${ARG_LABELS}
+    PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS ${ARG_LABELS} RUN_SERIAL ${serial}
     DISCOVERY_TIMEOUT 60)
 endfunction()

@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/health_file.h"
 
 namespace taco {
 namespace {
@@ -183,6 +184,11 @@ absl::Status Metrics::Serve(const std::string& bind, int port) {
     if (!endpoint.ok()) return endpoint.status();
     endpoint_ = std::move(*endpoint);
   }
+  HealthTarget target;
+  target.kind = "metrics";
+  target.port = Metrics::port();
+  if (bind != "0.0.0.0" && bind != "::" && !bind.empty()) target.host = bind;
+  if (absl::Status s = AnnounceHealthTarget(target); !s.ok()) return s;
   // `taco up` names its run in its children's environment, and reads only
   // the metrics pages that carry that name.
   if (const char* run_id = std::getenv("TACO_RUN_ID"); run_id != nullptr && *run_id != 0) {

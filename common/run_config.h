@@ -236,6 +236,18 @@ struct RunConfig {
     return std::min<int64_t>(16 * static_cast<int64_t>(topology.actor_batch),
                              replay.max_insert_batch);
   }
+  // Batches an actor may have unacknowledged per shard. Under the learner's
+  // grant (samples_per_insert -1) held-back batches wait on the stream while
+  // the actor steps on until its window is full; sized so that all actors'
+  // windows together hold at most replay.max_insert_lead transitions, the
+  // actors run at most that far ahead of what is stored. 2..64.
+  int64_t ActorInsertWindow() const {
+    if (replay.samples_per_insert == 0.0) return 64;
+    const int64_t in_flight_per_batch = std::max<int64_t>(1, topology.actors) *
+                                        std::max<int64_t>(1, topology.replay_shards) *
+                                        std::max<int64_t>(1, topology.actor_batch);
+    return std::clamp<int64_t>(replay.InsertLead() / in_flight_per_batch, 2, 64);
+  }
 };
 
 // Loads and validates `path`, applying "key.path=value" overrides first.

@@ -66,6 +66,27 @@ TEST(RunConfigTest, ALimiterThatCouldStallIsRefusedNamingTheKeys) {
   EXPECT_TRUE(ParseRunConfig("topology: {replay_shards: 4}\n", "t.yaml", Known()).ok());
 }
 
+// The actors' insert windows together stay within the insert lead under the
+// learner's grant, within 2..64 batches each.
+TEST(RunConfigTest, ActorInsertWindowsFitTheInsertLead) {
+  RunConfig c;
+  c.topology.actors = 2;
+  c.topology.replay_shards = 2;
+  c.topology.actor_batch = 64;
+  c.replay.max_insert_batch = 4096;  // lead 8192
+  EXPECT_EQ(c.ActorInsertWindow(), 32);
+  EXPECT_LE(c.ActorInsertWindow() * 2 * 2 * 64, c.replay.InsertLead());
+  c.topology.actors = 64;
+  EXPECT_EQ(c.ActorInsertWindow(), 2);  // at least two batches, however many actors
+  c.topology.actors = 1;
+  c.topology.replay_shards = 1;
+  c.topology.actor_batch = 8;
+  EXPECT_EQ(c.ActorInsertWindow(), 64);  // at most the writer's default
+  c.replay.samples_per_insert = 0;       // no grant: the default window
+  c.topology.actors = 64;
+  EXPECT_EQ(c.ActorInsertWindow(), 64);
+}
+
 TEST(RunConfigTest, UnknownTaskListsValidNames) {
   auto config = ParseRunConfig("tasks: [reach-v2, fly-v2]\n", "t.yaml", Known());
   ASSERT_FALSE(config.ok());

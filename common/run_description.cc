@@ -156,7 +156,7 @@ absl::Status WriteRunDescription(const RunConfig& config, const std::string& kin
     description["new_task_weights"] = t.new_task_weights;
   }
   description["taco_version"] = TACO_VERSION;
-  description["git_commit"] = TACO_GIT_COMMIT;
+  description["git_commit"] = GitCommit();
   json libs = {{"libtorch", TACO_TORCH_VERSION}};
   for (const auto& [name, version] : libraries) libs[name] = version;
   description["libraries"] = libs;

@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/file_util.h"
+#include "common/health_file.h"
 #include "common/logging.h"
 #include "common/metrics.h"
 #include "common/signals.h"
@@ -22,6 +23,7 @@
 #include "learner/paco/task_distribution.h"
 #include "learner/paco/transfer.h"
 #include "learner/parameter_service.h"
+#include "proto/health_probe.h"
 #include "proto/health_service.h"
 #include "replay/replay_client.h"
 #include "replay/replay_service.h"
@@ -398,6 +400,7 @@ absl::Status LearnerProcess::Setup() {
   parameter_service_->set_report_handler(
       [this](const v1::EvaluationReport& report) { return OnEvaluation(report); });
   health_ = std::make_unique<HealthService>("learner", TACO_VERSION, security.authenticator);
+  EnableStandardHealthService();
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(address, security.credentials, &port);
@@ -410,11 +413,15 @@ absl::Status LearnerProcess::Setup() {
     return absl::InvalidArgumentError(absl::StrCat("the learner cannot listen on ", address,
                                                    " (topology.learner_port; another run?)"));
   }
+  MarkNotServingUntilReady(server_.get());
   ReplaySamplerOptions so;
   TACO_ASSIGN_OR_RETURN(so.security, ClientSecurity::FromConfig(config_.security));
   so.shard_addresses = shard_addresses;
   so.tasks = config_.tasks;
   TACO_ASSIGN_OR_RETURN(sampler_, ReplaySampler::Create(so));
+  SetServing(server_.get(), true);
+  TACO_RETURN_IF_ERROR(
+      AnnounceHealthTarget(GrpcHealthTarget(config_.topology.host, port, config_.security)));
   TACO_LOG(INFO) << "learner on " << learner_->device().str() << ", parameters served on "
                  << address << ", " << so.shard_addresses.size() << " replay shards";
   return absl::OkStatus();

@@ -57,9 +57,11 @@ absl::StatusOr<std::string> ReadToken(const std::string& path) {
     }
   }
   struct stat info {};
-  if (stat(path.c_str(), &info) == 0 && (info.st_mode & 077) != 0) {
+  // Group-readable is how Kubernetes hands a Secret to a pod's fsGroup;
+  // world-readable is a mistake.
+  if (stat(path.c_str(), &info) == 0 && (info.st_mode & 007) != 0) {
     TACO_LOG(WARNING) << "security.token_file '" << path
-                      << "' is readable by other users; chmod 600 it";
+                      << "' is readable by every user of this host; chmod 600 (or 640) it";
   }
   return token;
 }

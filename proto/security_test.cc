@@ -4,6 +4,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "proto/health_probe.h"
 #include "proto/health_service.h"
 #include "proto/testing/test_certificates.h"
 #include "taco/v1/health.grpc.pb.h"
@@ -87,11 +88,13 @@ class SecureHealthTest : public ::testing::Test {
     auto security = MakeServerSecurity(config, "127.0.0.1:0");
     ASSERT_TRUE(security.ok()) << security.status();
     service_ = std::make_unique<HealthService>("test", "0", security->authenticator);
+    EnableStandardHealthService();
     grpc::ServerBuilder builder;
     builder.AddListeningPort("127.0.0.1:0", security->credentials, &port_);
     builder.RegisterService(service_.get());
     server_ = builder.BuildAndStart();
     ASSERT_NE(server_, nullptr);
+    MarkNotServingUntilReady(server_.get());
   }
 
   // The status of one Health.Check with the client side of `config`.
@@ -189,6 +192,31 @@ TEST_F(SecureHealthTest, TokenWithoutTlsOnLoopback) {
   right.token_file = token_;
   EXPECT_TRUE(Call(right).ok());
   EXPECT_EQ(Call(SecurityConfig()).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+}
+
+// The standard grpc.health.v1 service answers probes that carry no token
+// (Kubernetes' and the image's), over the server's TLS, while taco's own
+// services keep refusing them; it says NOT_SERVING until the role is ready.
+TEST_F(SecureHealthTest, StandardHealthNeedsNoTokenAndFollowsReadiness) {
+  Serve(Server(/*mutual=*/false));
+  SecurityConfig probe;
+  probe.ca_cert = certs_->ca;
+  auto client = ClientSecurity::FromConfig(probe);
+  ASSERT_TRUE(client.ok()) << client.status();
+  const std::string address = "localhost:" + std::to_string(port_);
+  auto before = CheckGrpcHealth(address, *client, absl::Seconds(5));
+  ASSERT_TRUE(before.ok()) << before.status();
+  EXPECT_EQ(*before, "NOT_SERVING");
+  SetServing(server_.get(), true);
+  auto ready = CheckGrpcHealth(address, *client, absl::Seconds(5));
+  ASSERT_TRUE(ready.ok()) << ready.status();
+  EXPECT_EQ(*ready, "SERVING");
+  EXPECT_EQ(Call(probe).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+
+  // Plaintext against the TLS port, and a port nobody serves, are errors.
+  EXPECT_FALSE(CheckGrpcHealth(address, ClientSecurity(), absl::Seconds(2)).ok());
+  server_->Shutdown();
+  EXPECT_FALSE(CheckGrpcHealth(address, *client, absl::Seconds(2)).ok());
 }
 
 }  // namespace

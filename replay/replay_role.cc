@@ -1,6 +1,7 @@
 #include "replay/replay_role.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/health_file.h"
 #include "common/logging.h"
 #include "common/metrics.h"
 #include "common/signals.h"
@@ -68,6 +69,8 @@ absl::Status RunReplayRole(const RunConfig& config, int index, const std::string
     TACO_LOG(INFO) << "metrics on " << config.metrics.bind << ":" << Metrics::Process().port();
   }
   TACO_ASSIGN_OR_RETURN(auto server, ReplayServer::Start(options));
+  TACO_RETURN_IF_ERROR(AnnounceHealthTarget(GrpcHealthTarget(
+      options.address.substr(0, options.address.rfind(':')), server->port(), config.security)));
   int sig = 0;
   while (sig == 0 && !server->shard()->run_complete()) {
     sig = WaitForTerminationSignal(absl::Milliseconds(200));

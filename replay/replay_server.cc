@@ -4,6 +4,7 @@
 #include "common/logging.h"
 #include "common/status.h"
 #include "common/version.h"
+#include "proto/health_probe.h"
 
 namespace taco {
 
@@ -17,6 +18,7 @@ absl::StatusOr<std::unique_ptr<ReplayServer>> ReplayServer::Start(
   server->service_ = std::make_unique<ReplayService>(server->shard_.get(), service);
   server->health_ =
       std::make_unique<HealthService>("replay", TACO_VERSION, options.security.authenticator);
+  EnableStandardHealthService();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.address, options.security.credentials, &server->port_);
   AcceptClientKeepalive(&builder);
@@ -31,6 +33,7 @@ absl::StatusOr<std::unique_ptr<ReplayServer>> ReplayServer::Start(
                                                    options.address,
                                                    " (topology.replay_base_port; another run?)"));
   }
+  MarkNotServingUntilReady(server->server_.get());
   server->shard_->StartBackgroundCheckpoints();
   if (options.metrics != nullptr) {
     server->metrics_thread_ = std::thread([s = server.get()] {
@@ -44,6 +47,7 @@ absl::StatusOr<std::unique_ptr<ReplayServer>> ReplayServer::Start(
                  << server->shard_->owned_tasks().size() << " tasks on port " << server->port_
                  << ", " << server->shard_->Info().memory_bytes / (1 << 20) << " MiB reserved for "
                  << o.capacity_per_task << " transitions per task";
+  SetServing(server->server_.get(), true);
   return server;
 }
 
@@ -104,6 +108,7 @@ void ReplayServer::PublishMetrics() {
 
 void ReplayServer::Shutdown(bool final_checkpoint) {
   if (stopped_.HasBeenNotified()) return;
+  SetServing(server_.get(), false);
   // Nothing is acknowledged after this, so the checkpoint below holds every
   // batch an actor was told is stored.
   if (shard_ != nullptr) shard_->Close();

@@ -9,6 +9,7 @@
 // skips itself would let broken deployment files through unnoticed.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -107,9 +108,11 @@ TEST(DeployFilesTest, ComposeFilesMatchTheComposeSchema) {
   ASSERT_FALSE(compose.empty()) << NotInstalled("docker-compose", "docker-compose");
   const std::string base = InRoot("deploy/docker-compose.yml");
   const std::string gpu = InRoot("deploy/docker-compose.gpu.yml");
+  const std::string tls = InRoot("deploy/docker-compose.tls.yml");
   for (const std::vector<std::string>& argv :
        {std::vector<std::string>{compose, "-f", base, "config", "-q"},
-        std::vector<std::string>{compose, "-f", base, "-f", gpu, "config", "-q"}}) {
+        std::vector<std::string>{compose, "-f", base, "-f", gpu, "config", "-q"},
+        std::vector<std::string>{compose, "-f", base, "-f", tls, "config", "-q"}}) {
     const CommandResult r = RunCommand(argv);
     EXPECT_EQ(r.exit_code, 0) << Describe(argv, r);
   }
@@ -119,7 +122,7 @@ TEST(DeployFilesTest, KustomizationsRenderValidKubernetesObjects) {
   const std::string kubectl = FindTool("kubectl");
   ASSERT_FALSE(kubectl.empty()) << kNoKubectl;
   ASSERT_TRUE(fs::exists(kSystemPython)) << NotInstalled(kSystemPython, "python3-kubernetes");
-  for (const char* dir : {"deploy/k8s", "deploy/k8s/gpu"}) {
+  for (const char* dir : {"deploy/k8s", "deploy/k8s/gpu", "deploy/k8s/tls"}) {
     SCOPED_TRACE(dir);
     const std::string rendered = TempPath(fs::path(dir).filename().string() + ".yaml");
     const CommandResult render = Kustomize(kubectl, InRoot(dir), rendered);
@@ -223,6 +226,67 @@ TEST(DeployFilesTest, ComposeAndKubernetesConfigsDescribeTheSameRun) {
   const std::vector<std::string> compose = settings(InRoot("deploy/cluster.yaml"));
   ASSERT_FALSE(compose.empty());
   EXPECT_EQ(compose, settings(InRoot("deploy/k8s/base/cluster.yaml")));
+}
+
+// Images are pinned to taco's version in every deployment file: a `latest`
+// tag with IfNotPresent would keep running whatever a node pulled first.
+TEST(DeployFilesTest, ImagesArePinnedToTacosVersion) {
+  const CommandResult version = RunCommand({TACO_BINARY, "--version"});
+  ASSERT_EQ(version.exit_code, 0) << version.output;
+  const std::string tag = version.output.substr(version.output.rfind(' ') + 1);
+  const std::string pinned = tag.substr(0, tag.find_last_not_of("\n") + 1);
+  ASSERT_FALSE(pinned.empty());
+  for (const char* file :
+       {"deploy/docker-compose.yml", "deploy/docker-compose.gpu.yml",
+        "deploy/k8s/base/kustomization.yaml", "deploy/k8s/gpu/kustomization.yaml"}) {
+    const std::string text = ReadFile(InRoot(file));
+    EXPECT_THAT(text, testing::Not(HasSubstr("latest"))) << file;
+    EXPECT_THAT(text, HasSubstr(pinned)) << file << " does not name taco " << pinned;
+  }
+}
+
+// No volume must be shared between nodes: the scenes come with the image.
+TEST(DeployFilesTest, NoManifestAsksForReadWriteMany) {
+  const std::string kubectl = FindTool("kubectl");
+  ASSERT_FALSE(kubectl.empty()) << kNoKubectl;
+  const std::string rendered = TempPath("rwx.yaml");
+  ASSERT_EQ(Kustomize(kubectl, InRoot("deploy/k8s"), rendered).exit_code, 0);
+  const std::string text = ReadFile(rendered);
+  EXPECT_THAT(text, testing::Not(HasSubstr("ReadWriteMany")));
+  EXPECT_THAT(text, HasSubstr("kind: NetworkPolicy"));
+  EXPECT_THAT(text, HasSubstr("secretName: taco-token"));
+}
+
+// scripts/packages/runtime.txt, which scripts/setup and the images install,
+// names the Debian package of every library the binary links directly
+// (the image build checks the same with ldd; this says it without an engine).
+TEST(DeployFilesTest, RuntimePackageListCoversTheLinkedLibraries) {
+  const CommandResult needed = RunCommand(
+      {"/bin/sh", "-c",
+       "for lib in $(readelf -d \"$0\" | sed -n 's/.*NEEDED.*\\[\\(.*\\)\\]/\\1/p'); do "
+       "path=$(ldd \"$0\" | awk -v l=\"$lib\" '$1 == l {print $3}'); "
+       "{ dpkg -S \"$path\" || dpkg -S \"$(readlink -f \"$path\")\"; } 2>/dev/null | head -1 | "
+       "cut -d: -f1 | "
+       "sed \"s|^$|?$lib|\"; done",
+       TACO_BINARY});
+  ASSERT_EQ(needed.exit_code, 0) << needed.output;
+  std::string list = ReadFile(InRoot("scripts/packages/runtime.txt"));
+  std::istringstream in(list);
+  std::string line, words;
+  while (std::getline(in, line)) words += " " + line.substr(0, line.find('#')) + " ";
+  // Essential packages every Debian system has.
+  const std::vector<std::string> essential = {"libc6", "libgcc-s1", "libstdc++6"};
+  std::istringstream packages(needed.output);
+  std::string package;
+  int count = 0;
+  while (packages >> package) {
+    ++count;
+    if (std::find(essential.begin(), essential.end(), package) != essential.end()) continue;
+    EXPECT_THAT(words, HasSubstr(" " + package + " "))
+        << "taco links a library of " << package << ", which scripts/packages/runtime.txt "
+        << "does not name ('?' marks a library no package owns)";
+  }
+  EXPECT_GT(count, 10) << needed.output;
 }
 
 }  // namespace

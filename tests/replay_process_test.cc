@@ -1,6 +1,7 @@
 // A replay shard as its own process: kill -9 loses at most what arrived
 // after the last checkpoint, the restart restores it and the per-actor
 // sequence numbers, and a writer carries on without storing anything twice.
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -169,6 +170,30 @@ TEST_F(ReplayProcessTest, AHostileInsertCostsNoMoreThanItsOwnBytes) {
       << "peak memory grew from " << before << " to " << after << " bytes";
   // Still serving, with nothing stored.
   EXPECT_EQ(Sizes()["reach-v2"], 0u);
+}
+
+// What the image's HEALTHCHECK and Kubernetes' probes run: `taco health`
+// reads where the shard announced itself and asks its grpc.health.v1
+// service; an address asks it directly. A dead shard is unhealthy (exit 1).
+TEST_F(ReplayProcessTest, TacoHealthFollowsTheShard) {
+  const std::string health_file = dir_ + "/health";
+  setenv("TACO_HEALTH_FILE", health_file.c_str(), 1);
+  auto shard = StartShard();
+  CommandResult announced = RunCommand({TACO_BINARY, "health"});
+  EXPECT_EQ(announced.exit_code, 0) << announced.output;
+  EXPECT_THAT(
+      announced.output,
+      testing::HasSubstr("SERVING (grpc.health.v1 on 127.0.0.1:" + std::to_string(port_) + ")"));
+  CommandResult direct = RunCommand({TACO_BINARY, "health", address_});
+  EXPECT_EQ(direct.exit_code, 0) << direct.output;
+  shard->Signal(SIGKILL);
+  shard->Wait(30);
+  CommandResult dead = RunCommand({TACO_BINARY, "health", "--timeout", "1"});
+  EXPECT_EQ(dead.exit_code, 1) << dead.output;
+  EXPECT_THAT(dead.output, testing::HasSubstr("taco health:"));
+  unsetenv("TACO_HEALTH_FILE");
+  CommandResult nothing = RunCommand({TACO_BINARY, "health"});
+  EXPECT_EQ(nothing.exit_code, 2) << nothing.output;
 }
 
 }  // namespace
