@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/debugging/failure_signal_handler.h"
+#include "absl/debugging/symbolize.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -181,6 +183,12 @@ int main(int argc, char** argv) {
   }
   using namespace taco;  // NOLINT(google-build-using-namespace): file-local entry point
   BlockTerminationSignals();
+  // A crash (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT) prints the failing
+  // thread's stack to stderr, which is the role's log under `taco up` and
+  // in containers. SIGTERM and SIGINT are blocked above in every thread,
+  // so their orderly handling is unaffected.
+  absl::InitializeSymbolizer(argv[0]);
+  absl::InstallFailureSignalHandler(absl::FailureSignalHandlerOptions());
   CLI::App app{
       "taco: multi-task and transfer reinforcement learning (PaCo-SAC / TaCo) on Meta-World"};
   app.require_subcommand(1);
