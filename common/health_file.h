@@ -18,7 +18,9 @@ struct HealthTarget {
   // "grpc": the standard grpc.health.v1 service of a learner or replay
   // shard; "metrics": the /metrics page of an actor or the evaluator.
   std::string kind;
-  std::string host = "127.0.0.1";  // where the prober, on the same host, connects
+  // grpc only: where the prober, on the same host, connects. A metrics page
+  // is always probed on 127.0.0.1 (metrics.bind loopback or a wildcard).
+  std::string host = "127.0.0.1";
   int port = 0;
   // grpc only: what a client on this host needs to reach the server (TLS
   // files and the name its certificate carries); no token, which the health

@@ -187,7 +187,6 @@ absl::Status Metrics::Serve(const std::string& bind, int port) {
   HealthTarget target;
   target.kind = "metrics";
   target.port = Metrics::port();
-  if (bind != "0.0.0.0" && bind != "::" && !bind.empty()) target.host = bind;
   if (absl::Status s = AnnounceHealthTarget(target); !s.ok()) return s;
   // `taco up` names its run in its children's environment, and reads only
   // the metrics pages that carry that name.
