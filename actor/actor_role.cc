@@ -31,6 +31,7 @@
 #include "learner/online_grouping.h"
 #include "learner/paco/networks.h"
 #include "learner/paco/transfer.h"
+#include "proto/event_file_writer.h"
 #include "replay/replay_client.h"
 
 namespace taco {
@@ -420,6 +421,12 @@ void ExportEpisode(const std::string& task, double episode_return, double length
       .Observe(length);
 }
 
+std::vector<std::pair<std::string, double>> SuccessScalars(const EvalResult& result) {
+  std::vector<std::pair<std::string, double>> out = {{"success/mean", result.mean_success}};
+  for (const auto& [task, rate] : result.task_success) out.emplace_back("success/" + task, rate);
+  return out;
+}
+
 void ExportEvaluation(const EvalResult& result, uint64_t updates) {
   Metrics& m = Metrics::Process();
   for (const auto& [task, rate] : result.task_success) {
@@ -606,6 +613,16 @@ absl::Status RunEvalRole(const RunConfig& config, const EvalRoleOptions& options
   const bool fresh = !std::filesystem::exists(csv);
   std::ofstream log(csv, std::ios::app);
   if (fresh) log << "updates,task,success_rate\n";
+  RunSummaries summaries;
+  if (!options.once) {
+    auto opened = RunSummaries::Open(config.RunDir(), "eval");
+    if (opened.ok()) {
+      summaries = std::move(*opened);
+    } else {
+      TACO_LOG(WARNING) << opened.status().message()
+                        << "; no TensorBoard scalars from the evaluator";
+    }
+  }
   // The paper evaluates every eval_interval env steps; under its ratio that
   // is every interval / env_steps_per_update learner updates.
   const uint64_t every = std::max<int64_t>(
@@ -639,6 +656,9 @@ absl::Status RunEvalRole(const RunConfig& config, const EvalRoleOptions& options
     }
     log << set->updates << ",mean," << result.mean_success << "\n";
     log.flush();
+    // The env step axis, as `taco report` converts updates: the paper's ratio.
+    summaries.Add(static_cast<int64_t>(set->updates) * config.trainer.env_steps_per_update,
+                  SuccessScalars(result));
     if (!options.once) {
       TACO_RETURN_IF_ERROR(KeepBestPolicy(config, ToTensors(*set), result, set->updates));
       ReportEvaluation(*report_stub, so.security, *set, result);

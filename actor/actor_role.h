@@ -65,6 +65,8 @@ absl::StatusOr<EvalResult> EvaluatePolicy(const RunConfig& config, paco::PolicyI
 // `taco train-local`.
 void ExportEpisode(const std::string& task, double episode_return, double length, bool success);
 void ExportEvaluation(const EvalResult& result, uint64_t updates);
+// An evaluation as TensorBoard scalars: success/mean and success/TASK.
+std::vector<std::pair<std::string, double>> SuccessScalars(const EvalResult& result);
 
 // MuJoCo, gRPC and protobuf as linked into this binary (LibTorch's is in
 // common/version.h): for `taco version` and run.json.

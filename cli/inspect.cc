@@ -19,9 +19,12 @@
 #include "cli/run_report.h"
 #include "cli/svg_plot.h"
 #include "common/file_util.h"
+#include "common/run_description.h"
 #include "common/status.h"
 #include "learner/learner_config.h"
+#include "learner/online_grouping.h"
 #include "learner/paco/learner.h"
+#include "learner/paco/policy_checkpoint.h"
 #include "learner/paco/task_grouping.h"
 
 namespace taco {
@@ -81,6 +84,12 @@ absl::StatusOr<RunConfig> ConfigOfCheckpoint(const std::string& checkpoint) {
         "no ", description, " beside checkpoint ", checkpoint,
         ": pass the run's config instead (taco inspect CONFIG --checkpoint ", checkpoint, ")"));
   }
+  // The run's own settings where run.json has them (every run since it
+  // records its resolved config); the tasks and the checkpoint's shape else.
+  if (auto resolved = ReadRunConfig(run_dir.string(), {}); resolved.ok()) {
+    resolved->checkpoint.dir = std::filesystem::path(checkpoint).parent_path().string();
+    return resolved;
+  }
   std::stringstream text;
   text << in.rdbuf();
   TACO_ASSIGN_OR_RETURN(RunRecord run, ParseRunDescription(text.str(), description));
@@ -112,13 +121,41 @@ absl::Status RunInspect(const RunConfig& config, const InspectOptions& options) 
               checkpoint.c_str(), k, w.size(), static_cast<long long>(updates));
   std::printf("task similarity (cosine of the compositional vectors w, columns of W):\n%s\n",
               FormatSimilarityTable(config.tasks, CosineSimilarityMatrix(w)).c_str());
-  const OnlineGroupingConfig& online = config.task_distribution.online;
-  const std::vector<int> labels =
-      paco::Dbscan(paco::UnitDistances(w), online.eps, online.min_samples);
-  std::printf(
-      "DBSCAN task groups (eps %g, min_samples %d from task_distribution.online; "
-      "distance sqrt(2 - 2 cos)):\n%s\n",
-      online.eps, online.min_samples, FormatTaskGroups(config.tasks, labels).c_str());
+  // The groups the trainer used — those of the config, or TaCo-online's from
+  // these parameters (what a resumed run regroups to) — never a grouping of
+  // inspect's own.
+  auto policy = paco::LoadSavedPolicy(checkpoint);
+  if (!policy.ok()) return FromPaco(policy.status());
+  TACO_ASSIGN_OR_RETURN(const paco::TaskGrouping online_groups,
+                        GroupTasksOnline(config, policy->actor_parameters));
+  const TaskDistributionConfig& distribution = config.task_distribution;
+  const OnlineGroupingConfig& online = distribution.online;
+  const std::string online_settings =
+      absl::StrFormat("features %s, eps %g, min_samples %d from task_distribution.online",
+                      online.features, online.eps, online.min_samples);
+  std::vector<int> labels = online_groups.labels;
+  if (distribution.kind == "online") {
+    std::printf(
+        "task groups TaCo-online forms from this checkpoint (%s; a resumed run "
+        "regroups to these):\n%s\n",
+        online_settings.c_str(), FormatTaskGroups(config.tasks, labels).c_str());
+  } else if (distribution.kind == "groups") {
+    labels.assign(config.tasks.size(), -1);
+    for (size_t g = 0; g < distribution.groups.size(); ++g) {
+      for (const std::string& task : distribution.groups[g]) {
+        auto it = std::find(config.tasks.begin(), config.tasks.end(), task);
+        if (it != config.tasks.end()) labels[it - config.tasks.begin()] = static_cast<int>(g);
+      }
+    }
+    std::printf("task groups of this run (task_distribution.groups):\n%s\n",
+                FormatTaskGroups(config.tasks, labels).c_str());
+  } else {
+    std::printf(
+        "task groups: none (task_distribution.kind %s samples without groups); "
+        "TaCo-online would form (%s):\n%s\n",
+        distribution.kind.c_str(), online_settings.c_str(),
+        FormatTaskGroups(config.tasks, labels).c_str());
+  }
   std::fflush(stdout);
 
   std::error_code error;

@@ -26,6 +26,7 @@
 #include "cli/health.h"
 #include "cli/inspect.h"
 #include "cli/known_tasks.h"
+#include "cli/policy_commands.h"
 #include "cli/run_report.h"
 #include "cli/train_local.h"
 #include "common/logging.h"
@@ -164,6 +165,14 @@ absl::Status CheckConfig(const ConfigArgs& args) {
   return absl::OkStatus();
 }
 
+// The config for a saved policy: CONFIG (overrides applied) when given or
+// when it is a config file, else the run folder's run.json beside the
+// checkpoint.
+absl::StatusOr<RunConfig> ConfigFor(const ConfigArgs& args, const std::string& checkpoint) {
+  if (!args.path.empty() && !absl::EndsWith(args.path, ".ckpt")) return LoadConfig(args);
+  return ConfigOfCheckpoint(checkpoint);
+}
+
 absl::Status NotBuilt(absl::string_view command, absl::string_view issue) {
   return absl::UnimplementedError(absl::StrCat("'taco ", command, "' is not implemented yet (",
                                                issue, "); see README.md for what runs"));
@@ -249,6 +258,10 @@ int main(int argc, char** argv) {
       "report", "print the paper's multi-task and transfer tables from run folders");
   report->add_option("runs", report_runs, "run folders (each with run.json and eval.csv)")
       ->required();
+  std::string report_curves;
+  report->add_option("--curves", report_curves,
+                     "also write an SVG of success against env steps per task: each method's "
+                     "mean over seeds with its min-max band");
 
   ConfigArgs up_args;
   ClusterOptions up_options;
@@ -298,6 +311,31 @@ int main(int argc, char** argv) {
       "eval", "evaluate the learner's parameters (deterministic policy, episodes per task)");
   AddConfigArgs(eval, &eval_args);
   eval->add_flag("--once", eval_options.once, "evaluate the newest parameters once and exit");
+  CheckpointEvalOptions checkpoint_eval;
+  eval->add_option("--checkpoint", checkpoint_eval.checkpoint,
+                   "evaluate this saved policy (best-policy.ckpt or learner.ckpt) instead, with "
+                   "no cluster; CONFIG may be the checkpoint itself inside its run folder");
+  eval->add_option("--episodes", checkpoint_eval.episodes_per_task,
+                   "with --checkpoint: episodes per task (default trainer.eval_episodes_per_task)")
+      ->check(CLI::Range(1, 10000));
+  uint32_t checkpoint_eval_seed = 0;
+  CLI::Option* eval_seed =
+      eval->add_option("--seed", checkpoint_eval_seed,
+                       "with --checkpoint: the seed that picks the goals (default: the "
+                       "evaluator's for the checkpoint's update count)");
+  eval->add_option("--csv", checkpoint_eval.csv,
+                   "with --checkpoint: append rows here (default <run>/checkpoint-eval.csv)");
+
+  std::string export_checkpoint, export_config, export_out;
+  CLI::App* export_app = app.add_subcommand(
+      "export", "write a saved PaCo policy as a file Python loads with PyTorch alone");
+  export_app
+      ->add_option("checkpoint", export_checkpoint,
+                   "best-policy.ckpt or learner.ckpt (task names from its run folder's run.json)")
+      ->required();
+  export_app->add_option("--config", export_config,
+                         "the run's config, for a checkpoint outside its run folder");
+  export_app->add_option("--out", export_out, "output file (default CHECKPOINT with .pt)");
 
   ConfigArgs inspect_args;
   InspectOptions inspect_options;
@@ -341,8 +379,11 @@ int main(int argc, char** argv) {
   std::string render_task, render_policy = "expert", render_out;
   CLI::App* render = app.add_subcommand("render", "render one episode to images");
   render->add_option("task", render_task, "task name, e.g. reach-v2")->required();
-  render->add_option("--policy", render_policy, "expert | random")
-      ->check(CLI::IsMember({"expert", "random"}));
+  render->add_option("--policy", render_policy,
+                     "expert | random | a saved policy (best-policy.ckpt, learner.ckpt)");
+  std::string render_config;
+  render->add_option("--config", render_config,
+                     "with a saved policy outside its run folder: the run's config");
   render
       ->add_option("--out", render_out,
                    "an animated PNG (NAME.png, NAME.apng) or a folder for frame_00000.png, ...")
@@ -423,6 +464,12 @@ int main(int argc, char** argv) {
       runs.push_back(std::move(*run));
     }
     std::printf("%s", FormatReport(runs).c_str());
+    if (!report_curves.empty()) {
+      if (absl::Status written = WriteSuccessCurvesSvg(runs, report_curves); !written.ok()) {
+        return ExitFor(written);
+      }
+      std::printf("success curves written to %s\n", report_curves.c_str());
+    }
     return kExitOk;
   }
   if (transfer->parsed()) {
@@ -451,12 +498,12 @@ int main(int argc, char** argv) {
     auto result = TrainLocal(*config, options);
     if (!result.ok()) return ExitFor(result.status());
     const bool reached = !result->evaluations.empty() &&
-                         result->evaluations.back().mean_success >= options.stop_at_success;
+                         result->evaluations.back().LowestSuccess() >= options.stop_at_success;
     std::printf("done: %lld env steps, %lld updates in %.0f s; %s\n",
                 static_cast<long long>(result->env_steps), static_cast<long long>(result->updates),
                 result->wall_s,
-                reached ? absl::StrFormat("success %.3f reached at %lld env steps",
-                                          result->evaluations.back().mean_success,
+                reached ? absl::StrFormat("every task's success at least %.3f at %lld env steps",
+                                          result->evaluations.back().LowestSuccess(),
                                           static_cast<long long>(result->env_steps))
                               .c_str()
                         : "the success threshold was not reached");
@@ -480,9 +527,33 @@ int main(int argc, char** argv) {
     return ExitFor(RunLearnerRole(*config, options));
   }
   if (eval->parsed()) {
-    auto config = LoadConfig(eval_args);
+    if (checkpoint_eval.checkpoint.empty() && absl::EndsWith(eval_args.path, ".ckpt")) {
+      checkpoint_eval.checkpoint = eval_args.path;
+    }
+    if (checkpoint_eval.checkpoint.empty()) {
+      auto config = LoadConfig(eval_args);
+      if (!config.ok()) return ExitFor(config.status());
+      return ExitFor(RunEvalRole(*config, eval_options));
+    }
+    if (eval_options.once) {
+      return ExitFor(
+          absl::InvalidArgumentError("--once evaluates a live learner's parameters; "
+                                     "--checkpoint a saved policy: pick one"));
+    }
+    auto config = ConfigFor(eval_args, checkpoint_eval.checkpoint);
     if (!config.ok()) return ExitFor(config.status());
-    return ExitFor(RunEvalRole(*config, eval_options));
+    if (eval_seed->count() > 0) checkpoint_eval.seed = checkpoint_eval_seed;
+    return ExitFor(EvaluateCheckpoint(*config, checkpoint_eval));
+  }
+  if (export_app->parsed()) {
+    ConfigArgs args;
+    args.path = export_config;
+    auto config = ConfigFor(args, export_checkpoint);
+    if (!config.ok()) return ExitFor(config.status());
+    if (export_out.empty()) {
+      export_out = std::filesystem::path(export_checkpoint).replace_extension(".pt").string();
+    }
+    return ExitFor(ExportCheckpoint(*config, export_checkpoint, export_out));
   }
   if (inspect->parsed()) {
     // A checkpoint in a run folder stands for its run.
@@ -532,6 +603,16 @@ int main(int argc, char** argv) {
     options.seed = static_cast<uint32_t>(render_seed);
     options.assets_dir = render_assets;
     options.camera = render_camera;
+    if (render_policy != "expert" && render_policy != "random") {
+      ConfigArgs args;
+      args.path = render_config;
+      auto config = ConfigFor(args, render_policy);
+      if (!config.ok()) return ExitFor(config.status());
+      if (render_assets.empty()) options.assets_dir = config->env.assets_dir;
+      auto act = SavedPolicyFunction(*config, render_policy, render_task);
+      if (!act.ok()) return ExitFor(act.status());
+      options.act = std::move(*act);
+    }
     options.format = render_format == "apng"     ? envs::RenderFormat::kAnimatedPng
                      : render_format == "frames" ? envs::RenderFormat::kPngFrames
                                                  : envs::RenderFormat::kAuto;

@@ -1,13 +1,22 @@
 #include "cli/run_report.h"
 
+#include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <tuple>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "cli/svg_plot.h"
 
 namespace taco {
 namespace {
@@ -52,7 +61,93 @@ double Reached(const std::vector<std::optional<double>>& steps) {
   return steps.empty() ? 0.0 : static_cast<double>(count) / static_cast<double>(steps.size());
 }
 
+// What keeps transfer runs apart besides the task (TransferRow's key).
+using TransferKey = std::tuple<std::string, std::string, std::string, std::string, int64_t>;
+
+TransferKey KeyOf(const RunRecord& run, const std::string& task) {
+  return {task, run.transfer_mode, run.source_run, run.new_task_weights, run.exploration_steps};
+}
+
+// The group a run's curves are averaged in: runs of different methods,
+// kinds or transfer settings measure different things.
+std::string GroupLabel(const RunRecord& run) {
+  const std::string method = MethodName(run);
+  if (run.kind == "transfer") {
+    return absl::StrCat(method, " transfer ", run.transfer_mode, " from ",
+                        run.source_run.empty() ? "?" : run.source_run, ", w ", run.new_task_weights,
+                        ", n_e ", Steps(static_cast<double>(run.exploration_steps)));
+  }
+  return absl::StrCat(method, run.tasks.size() == 1 ? " scratch" : " multi-task");
+}
+
+// `curve` at `q` by linear interpolation; q must lie within its x. Of equal
+// x the last evaluation counts, as it is the latest the file holds.
+double ValueAt(const EvalCurve& curve, double q) {
+  const size_t n = std::min(curve.x.size(), curve.success.size());
+  size_t i = 0;
+  while (i < n && curve.x[i] < q) ++i;
+  if (i == n) return curve.success[n - 1];
+  if (curve.x[i] == q) {
+    while (i + 1 < n && curve.x[i + 1] == q) ++i;
+    return curve.success[i];
+  }
+  if (i == 0) return curve.success[0];
+  const double t = (q - curve.x[i - 1]) / (curve.x[i] - curve.x[i - 1]);
+  return curve.success[i - 1] + t * (curve.success[i] - curve.success[i - 1]);
+}
+
+// Seeds are evaluated at different env steps (evaluations land between
+// updates, resumed runs repeat some). The band is drawn on the union of all
+// seeds' x within the range every seed covers, each seed linearly
+// interpolated there: no seed is extrapolated, so the line ends where the
+// shortest seed ends instead of averaging fewer seeds past it.
+SuccessBand Spread(std::string task, std::string label,
+                   const std::vector<const EvalCurve*>& seeds) {
+  SuccessBand band;
+  band.task = std::move(task);
+  band.label = std::move(label);
+  band.seeds = static_cast<int>(seeds.size());
+  double lo = -std::numeric_limits<double>::infinity();
+  double hi = std::numeric_limits<double>::infinity();
+  std::vector<double> xs;
+  for (const EvalCurve* c : seeds) {
+    const size_t n = std::min(c->x.size(), c->success.size());
+    lo = std::max(lo, c->x[0]);
+    hi = std::min(hi, c->x[n - 1]);
+    xs.insert(xs.end(), c->x.begin(), c->x.begin() + static_cast<std::ptrdiff_t>(n));
+  }
+  std::sort(xs.begin(), xs.end());
+  xs.erase(std::unique(xs.begin(), xs.end()), xs.end());
+  for (double x : xs) {
+    if (x < lo || x > hi) continue;
+    double sum = 0.0, min = std::numeric_limits<double>::infinity();
+    double max = -std::numeric_limits<double>::infinity();
+    for (const EvalCurve* c : seeds) {
+      const double v = ValueAt(*c, x);
+      sum += v;
+      min = std::min(min, v);
+      max = std::max(max, v);
+    }
+    band.x.push_back(x);
+    band.mean.push_back(sum / static_cast<double>(seeds.size()));
+    band.min.push_back(min);
+    band.max.push_back(max);
+  }
+  return band;
+}
+
+bool HasPoints(const EvalCurve& c) { return !c.x.empty() && !c.success.empty(); }
+
 }  // namespace
+
+std::string SourceRunName(absl::string_view checkpoint) {
+  const std::filesystem::path path{std::string(checkpoint)};
+  const std::filesystem::path dir = path.parent_path();
+  if (dir.filename() == "checkpoints" && !dir.parent_path().filename().empty()) {
+    return dir.parent_path().filename().string();
+  }
+  return std::string(checkpoint);
+}
 
 absl::StatusOr<RunRecord> ParseRunDescription(absl::string_view text, absl::string_view file) {
   const json j = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
@@ -77,8 +172,11 @@ absl::StatusOr<RunRecord> ParseRunDescription(absl::string_view text, absl::stri
         str("algorithm", &run.algorithm, false),
         str("task_distribution", &run.task_distribution, false), num("seed", &run.seed),
         num("env_steps_per_update", &run.env_steps_per_update),
-        num("success_threshold", &run.success_threshold),
-        num("max_env_steps", &run.max_env_steps)}) {
+        num("success_threshold", &run.success_threshold), num("max_env_steps", &run.max_env_steps),
+        str("mode", &run.transfer_mode, false),
+        str("source_checkpoint", &run.source_checkpoint, false),
+        str("new_task_weights", &run.new_task_weights, false),
+        num("exploration_steps", &run.exploration_steps)}) {
     if (!s.ok()) return s;
   }
   if (run.kind != "train" && run.kind != "transfer") {
@@ -95,6 +193,8 @@ absl::StatusOr<RunRecord> ParseRunDescription(absl::string_view text, absl::stri
   if (!(run.success_threshold > 0.0 && run.success_threshold <= 1.0)) {
     return Bad(file, "'success_threshold' must be in (0, 1]");
   }
+  if (run.exploration_steps < 0) return Bad(file, "'exploration_steps' must be ≥ 0");
+  run.source_run = SourceRunName(run.source_checkpoint);
   return run;
 }
 
@@ -178,30 +278,32 @@ std::vector<MethodRow> MultiTaskTable(const std::vector<RunRecord>& runs) {
 }
 
 std::vector<TransferRow> TransferTable(const std::vector<RunRecord>& runs) {
-  std::map<std::string, std::vector<std::optional<double>>> transfer, scratch;
+  std::map<TransferKey, std::vector<std::optional<double>>> transfer;
+  std::map<std::string, std::vector<std::optional<double>>> scratch;
   for (const RunRecord& run : runs) {
     const double max_x = run.max_env_steps > 0 ? static_cast<double>(run.max_env_steps) : 1e300;
+    // Each task on its own curve: a run that learnt one new task and not the
+    // other must count as reached for the first only, which the mean curve
+    // over both could not tell.
+    auto steps = [&](const std::string& task) -> std::optional<double> {
+      const EvalCurve* curve = CurveOf(run, task);
+      if (curve == nullptr) return std::nullopt;
+      return StepsToThreshold(*curve, run.success_threshold, max_x);
+    };
     if (run.kind == "transfer") {
-      for (const std::string& task : run.tasks) {
-        const EvalCurve* curve = CurveOf(run, task);
-        transfer[task].push_back(curve == nullptr
-                                     ? std::nullopt
-                                     : StepsToThreshold(*curve, run.success_threshold, max_x));
-      }
+      for (const std::string& task : run.tasks) transfer[KeyOf(run, task)].push_back(steps(task));
     } else if (run.tasks.size() == 1) {
-      const EvalCurve* curve = CurveOf(run, run.tasks[0]);
-      scratch[run.tasks[0]].push_back(
-          curve == nullptr ? std::nullopt : StepsToThreshold(*curve, run.success_threshold, max_x));
+      scratch[run.tasks[0]].push_back(steps(run.tasks[0]));
     }
   }
   std::vector<TransferRow> rows;
-  for (const auto& [task, steps] : transfer) {
+  for (const auto& [key, steps] : transfer) {
     TransferRow row;
-    row.task = task;
+    std::tie(row.task, row.mode, row.source_run, row.new_task_weights, row.exploration_steps) = key;
     row.transfer_runs = static_cast<int>(steps.size());
     row.transfer_steps = MeanSteps(steps);
     row.transfer_success = Reached(steps);
-    auto it = scratch.find(task);
+    auto it = scratch.find(row.task);
     if (it != scratch.end()) {
       row.scratch_runs = static_cast<int>(it->second.size());
       row.scratch_steps = MeanSteps(it->second);
@@ -244,8 +346,12 @@ std::string FormatReport(const std::vector<RunRecord>& runs) {
     out +=
         "\nTransfer (n: env steps to the success threshold within n_max, mean over runs that "
         "reached it; α: share of runs that reached it)\n";
-    absl::StrAppendFormat(&out, "  %-22s %-16s %-16s %s\n", "task", "scratch n (α)",
-                          "transfer n (α)", "relative cost");
+    out +=
+        "  (mode: full trains Φ and the new w, fixed_phi only the new w; w init: the new tasks' "
+        "initial w; n_e: exploration steps)\n";
+    absl::StrAppendFormat(&out, "  %-22s %-9s %-16s %-7s %-7s %-16s %-16s %s\n", "task", "mode",
+                          "source run", "w init", "n_e", "scratch n (α)", "transfer n (α)",
+                          "relative cost");
     for (const TransferRow& row : transfer) {
       const std::string scratch =
           row.scratch_runs == 0
@@ -256,13 +362,117 @@ std::string FormatReport(const std::vector<RunRecord>& runs) {
       const std::string cost = row.relative_cost.has_value()
                                    ? absl::StrFormat("%.3f", *row.relative_cost)
                                    : std::string("-");
-      absl::StrAppendFormat(&out, "  %-22s %-16s %-16s %s\n", row.task, scratch, moved, cost);
+      absl::StrAppendFormat(&out, "  %-22s %-9s %-16s %-7s %-7s %-16s %-16s %s\n", row.task,
+                            row.mode, row.source_run.empty() ? "-" : row.source_run,
+                            row.new_task_weights, Steps(static_cast<double>(row.exploration_steps)),
+                            scratch, moved, cost);
     }
   }
   if (methods.empty() && transfer.empty()) {
     out += "\nno multi-task or transfer runs with evaluations among these\n";
   }
   return out;
+}
+
+std::vector<SuccessBand> SuccessBands(const std::vector<RunRecord>& runs) {
+  std::vector<std::string> task_order;
+  // task → group label → that group's curves of the task, one per run.
+  std::map<std::string, std::map<std::string, std::vector<const EvalCurve*>>> curves;
+  for (const RunRecord& run : runs) {
+    for (const EvalCurve& c : run.history.tasks) {
+      if (!HasPoints(c)) continue;
+      if (curves.find(c.task) == curves.end()) task_order.push_back(c.task);
+      curves[c.task][GroupLabel(run)].push_back(&c);
+    }
+  }
+  std::vector<SuccessBand> bands;
+  for (const std::string& task : task_order) {
+    for (const auto& [label, seeds] : curves[task]) bands.push_back(Spread(task, label, seeds));
+  }
+  // The mean over a single task repeats that task's panel, and means over
+  // different task lists are different quantities.
+  std::map<std::pair<std::string, std::vector<std::string>>, std::vector<const EvalCurve*>> means;
+  std::map<std::string, int> task_lists;
+  for (const RunRecord& run : runs) {
+    if (run.tasks.size() < 2 || !HasPoints(run.history.mean)) continue;
+    auto& seeds = means[{GroupLabel(run), run.tasks}];
+    if (seeds.empty()) ++task_lists[GroupLabel(run)];
+    seeds.push_back(&run.history.mean);
+  }
+  for (const auto& [key, seeds] : means) {
+    std::string label = key.first;
+    if (task_lists[key.first] > 1)
+      absl::StrAppend(&label, " [", absl::StrJoin(key.second, ", "), "]");
+    bands.push_back(Spread("mean", std::move(label), seeds));
+  }
+  return bands;
+}
+
+absl::Status WriteSuccessCurvesSvg(const std::vector<RunRecord>& runs, const std::string& path) {
+  if (runs.empty()) return absl::InvalidArgumentError("no runs to plot success curves of");
+  const std::vector<SuccessBand> bands = SuccessBands(runs);
+  if (bands.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "none of the ", runs.size(), " runs has an evaluation yet: no success curves to plot"));
+  }
+  // One colour per group in every panel, so that a method is found by colour.
+  std::map<std::string, int> colors;
+  for (const SuccessBand& b : bands) colors.emplace(b.label, 0);
+  int next = 0;
+  for (auto& [label, index] : colors) index = next++;
+
+  constexpr int kWidth = 760, kHeight = 420;
+  std::vector<std::string> panels;
+  for (size_t first = 0; first < bands.size();) {
+    size_t end = first;
+    while (end < bands.size() && bands[end].task == bands[first].task) ++end;
+    ChartOptions options;
+    options.width = kWidth;
+    options.height = kHeight;
+    options.title = bands[first].task == "mean" ? "mean over tasks" : bands[first].task;
+    options.x_label = "env steps";
+    options.y_label = "success rate";
+    options.y_min = 0.0;
+    options.y_max = 1.0;
+    std::vector<LineSeries> lines;
+    std::vector<BandSeries> spreads;
+    for (size_t i = first; i < end; ++i) {
+      const SuccessBand& b = bands[i];
+      const std::string color = PaletteColor(colors[b.label]);
+      // A single seed has no spread to shade.
+      std::string legend =
+          b.seeds == 1 ? absl::StrCat(b.label, " (1 seed)")
+                       : absl::StrCat(b.label, " (mean of ", b.seeds, " seeds, band min–max)");
+      if (b.x.empty()) absl::StrAppend(&legend, ": the seeds share no evaluated range");
+      lines.push_back({legend, b.x, b.mean, color, 2.0});
+      if (b.seeds > 1) {
+        spreads.push_back({absl::StrCat(b.label, ": min–max over ", b.seeds, " seeds"), b.x, b.min,
+                           b.max, color, 0.2});
+      }
+    }
+    panels.push_back(LineChartSvg(options, lines, spreads));
+    first = end;
+  }
+  const std::string svg = ChartGridSvg(panels, 2, kWidth, kHeight);
+  // Through a rename, so that a reader never sees half a file (as
+  // common/file_util does; this library stays free of taco_common).
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << svg;
+    out.close();
+    if (!out) {
+      const std::string why = std::strerror(errno);
+      std::remove(tmp.c_str());
+      return absl::InternalError(absl::StrCat("cannot write ", path, ": ", why));
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const std::string why = std::strerror(errno);
+    std::remove(tmp.c_str());
+    return absl::InternalError(absl::StrCat("cannot write ", path, ": ", why));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace taco

@@ -5,6 +5,11 @@
 // rows: n, the env steps needed to reach the success threshold within n_max
 // (mean over the runs that reached it), α, the share of runs that reached it,
 // and the relative transfer cost (n_transfer/α_transfer)/(n_scratch/α_scratch).
+// Transfer runs are only pooled when they share the transfer settings (mode,
+// source run, initial-w rule, n_e), and each new task of a run is judged on
+// its own evaluation curve, never on the mean over the new tasks.
+// WriteSuccessCurvesSvg draws the success curves per task over runs, one line
+// (mean over seeds) and band (min–max over seeds) per method and settings.
 #ifndef TACO_CLI_RUN_REPORT_H_
 #define TACO_CLI_RUN_REPORT_H_
 
@@ -14,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "cli/eval_csv.h"
@@ -31,8 +37,21 @@ struct RunRecord {
   int64_t env_steps_per_update = 1;
   double success_threshold = 0.9;
   int64_t max_env_steps = 0;
-  EvalHistory history;  // x in env steps (converted from updates when needed)
+  // Transfer runs only (kind "transfer"); a run.json without them (written by
+  // hand) gets TransferConfig's defaults, what a transfer run without
+  // overrides uses.
+  std::string transfer_mode = "full";       // "full" or "fixed_phi"
+  std::string source_checkpoint;            // as run.json gives it
+  std::string source_run;                   // see SourceRunName
+  std::string new_task_weights = "random";  // initial w rule: "random" or "convex"
+  int64_t exploration_steps = 20'000;       // n_e
+  EvalHistory history;                      // x in env steps (converted from updates when needed)
 };
+
+// The run a learner checkpoint belongs to: the folder above `checkpoints/`
+// (runs/mt10/checkpoints/learner.ckpt → "mt10"); the path itself when it does
+// not sit in a run folder's checkpoints/.
+std::string SourceRunName(absl::string_view checkpoint);
 
 // Parses run.json; `file` names it in errors.
 absl::StatusOr<RunRecord> ParseRunDescription(absl::string_view json, absl::string_view file);
@@ -56,17 +75,45 @@ struct MethodRow {
 std::vector<MethodRow> MultiTaskTable(const std::vector<RunRecord>& runs);
 
 struct TransferRow {
+  // The key: transfer runs differing in any of these are kept apart.
   std::string task;
+  std::string mode;               // RunRecord::transfer_mode
+  std::string source_run;         // RunRecord::source_run
+  std::string new_task_weights;   // initial w rule
+  int64_t exploration_steps = 0;  // n_e
   int scratch_runs = 0, transfer_runs = 0;
   std::optional<double> scratch_steps, transfer_steps;   // n
   double scratch_success = 0.0, transfer_success = 0.0;  // α
   std::optional<double> relative_cost;
 };
-// One row per task that transfer runs learnt, against the kind-train runs
-// with that task alone.
+// One row per task that transfer runs learnt and transfer setting (the key
+// above), against the kind-train runs with that task alone, which every
+// setting of that task shares. A run's n for a task comes from that task's
+// curve: a task without a curve did not reach the threshold in that run.
 std::vector<TransferRow> TransferTable(const std::vector<RunRecord>& runs);
 
 std::string FormatReport(const std::vector<RunRecord>& runs);
+
+// Success over env steps of one group of runs on one task (or "mean"),
+// across the group's seeds.
+struct SuccessBand {
+  std::string task;   // a task or "mean"
+  std::string label;  // the group: method and kind, for transfer also the table's key
+  int seeds = 0;      // runs in the group with evaluations of this task
+  std::vector<double> x, mean, min, max;
+};
+// One band per group and task with evaluations, tasks in order of first
+// appearance and "mean" last. Runs are grouped by MethodName and kind
+// (scratch single-task, multi-task or transfer with its settings), never
+// pooled across; the "mean" panel only takes multi-task runs, pooled only
+// when they share their task list.
+std::vector<SuccessBand> SuccessBands(const std::vector<RunRecord>& runs);
+
+// Writes an SVG with one panel per task and one for the mean: per group a
+// line for the mean over seeds and a shaded band from the lowest to the
+// highest seed. InvalidArgument when `runs` is empty or none of them has an
+// evaluation; the error of writing `path` otherwise.
+absl::Status WriteSuccessCurvesSvg(const std::vector<RunRecord>& runs, const std::string& path);
 
 }  // namespace taco
 

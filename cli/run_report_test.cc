@@ -2,14 +2,27 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
+#include "cli/xml_test_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace taco {
 namespace {
 
+using ::taco::testing_xml::XmlProblem;
+using ::testing::DoubleNear;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+
+int Count(const std::string& text, const std::string& what) {
+  int n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
 
 EvalCurve Curve(const std::string& task, std::vector<double> x, std::vector<double> success) {
   return EvalCurve{task, std::move(x), std::move(success)};
@@ -120,6 +133,230 @@ TEST(RunReportTest, ReadRunTurnsUpdatesIntoEnvSteps) {
   EXPECT_EQ(run->history.x_column, "env_steps");
   EXPECT_EQ(run->history.mean.x.at(0), 1000.0);
   EXPECT_EQ(ReadRun(testing::TempDir() + "/nothing").status().code(), absl::StatusCode::kNotFound);
+}
+
+RunRecord Transfer(std::vector<std::string> tasks, std::vector<EvalCurve> curves,
+                   const std::string& mode = "full", const std::string& source = "mt10-s1",
+                   const std::string& rule = "random", int64_t n_e = 20'000) {
+  RunRecord r = MakeRun("transfer", std::move(tasks), std::move(curves));
+  r.transfer_mode = mode;
+  r.source_run = source;
+  r.new_task_weights = rule;
+  r.exploration_steps = n_e;
+  return r;
+}
+
+TEST(RunReportTest, SourceRunIsTheFolderAboveCheckpoints) {
+  EXPECT_EQ(SourceRunName("runs/mt10-s1/checkpoints/learner.ckpt"), "mt10-s1");
+  EXPECT_EQ(SourceRunName("/abs/runs/taco-mt10/checkpoints/best-policy.ckpt"), "taco-mt10");
+  // Not in a run folder's checkpoints/: the path is all there is to go by.
+  EXPECT_EQ(SourceRunName("a.ckpt"), "a.ckpt");
+  EXPECT_EQ(SourceRunName("/tmp/saved/learner.ckpt"), "/tmp/saved/learner.ckpt");
+  EXPECT_EQ(SourceRunName("checkpoints/learner.ckpt"), "checkpoints/learner.ckpt");
+  EXPECT_EQ(SourceRunName(""), "");
+}
+
+TEST(RunReportTest, ParsesTheTransferSettingsRunJsonRecords) {
+  // The top of a run.json as common/run_description.cc writes it.
+  auto run = ParseRunDescription(R"({
+      "name": "t", "kind": "transfer", "algorithm": "paco", "task_distribution": "uniform",
+      "tasks": ["sweep-v2"], "seed": 2, "env_steps_per_update": 1,
+      "success_threshold": 0.9, "max_env_steps": 6000000,
+      "source_checkpoint": "runs/mt10-s2/checkpoints/learner.ckpt",
+      "exploration_steps": 5000, "mode": "fixed_phi", "new_task_weights": "convex",
+      "config": {"transfer": {"mode": "fixed_phi"}}})",
+                                 "run.json");
+  ASSERT_TRUE(run.ok()) << run.status();
+  EXPECT_EQ(run->transfer_mode, "fixed_phi");
+  EXPECT_EQ(run->source_checkpoint, "runs/mt10-s2/checkpoints/learner.ckpt");
+  EXPECT_EQ(run->source_run, "mt10-s2");
+  EXPECT_EQ(run->new_task_weights, "convex");
+  EXPECT_EQ(run->exploration_steps, 5000);
+
+  // Without them (older or hand-written files): what a transfer run without
+  // overrides does.
+  auto bare = ParseRunDescription(R"({"kind": "transfer", "tasks": ["sweep-v2"]})", "run.json");
+  ASSERT_TRUE(bare.ok()) << bare.status();
+  EXPECT_EQ(bare->transfer_mode, "full");
+  EXPECT_EQ(bare->new_task_weights, "random");
+  EXPECT_EQ(bare->exploration_steps, 20'000);
+  EXPECT_EQ(bare->source_run, "");
+
+  EXPECT_THAT(ParseRunDescription(R"({"kind": "transfer", "tasks": ["a"], "mode": 1})", "r.json")
+                  .status()
+                  .message(),
+              HasSubstr("'mode' must be a string"));
+  EXPECT_THAT(ParseRunDescription(
+                  R"({"kind": "transfer", "tasks": ["a"], "exploration_steps": -1})", "r.json")
+                  .status()
+                  .message(),
+              HasSubstr("'exploration_steps' must be ≥ 0"));
+}
+
+TEST(RunReportTest, TransferRowsKeepDifferentSettingsApart) {
+  const EvalCurve fast = Curve("sweep-v2", {5e4, 1e5}, {0.95, 1.0});
+  const EvalCurve slow = Curve("sweep-v2", {5e4, 1e5}, {0.5, 0.95});
+  const std::vector<RunRecord> runs = {
+      MakeRun("train", {"sweep-v2"}, {Curve("sweep-v2", {1e5, 2e5}, {0.5, 0.95})}),
+      // Two seeds of one setting pool into one row...
+      Transfer({"sweep-v2"}, {fast}),
+      Transfer({"sweep-v2"}, {slow}),
+      // ...and each differing setting gets its own.
+      Transfer({"sweep-v2"}, {slow}, "fixed_phi"),
+      Transfer({"sweep-v2"}, {slow}, "full", "mt10-s2"),
+      Transfer({"sweep-v2"}, {slow}, "full", "mt10-s1", "convex"),
+      Transfer({"sweep-v2"}, {slow}, "full", "mt10-s1", "random", 5000),
+  };
+  const std::vector<TransferRow> rows = TransferTable(runs);
+  ASSERT_EQ(rows.size(), 5u);
+  int pooled = 0;
+  for (const TransferRow& row : rows) {
+    EXPECT_EQ(row.task, "sweep-v2");
+    // Every setting is compared against the same scratch runs.
+    EXPECT_EQ(row.scratch_runs, 1);
+    EXPECT_DOUBLE_EQ(*row.scratch_steps, 2e5);
+    if (row.transfer_runs == 2) {
+      ++pooled;
+      EXPECT_EQ(row.mode, "full");
+      EXPECT_EQ(row.source_run, "mt10-s1");
+      EXPECT_EQ(row.new_task_weights, "random");
+      EXPECT_EQ(row.exploration_steps, 20'000);
+      EXPECT_DOUBLE_EQ(*row.transfer_steps, 7.5e4);
+    } else {
+      EXPECT_EQ(row.transfer_runs, 1);
+      EXPECT_DOUBLE_EQ(*row.transfer_steps, 1e5);
+    }
+  }
+  EXPECT_EQ(pooled, 1);
+  const std::string text = FormatReport(runs);
+  for (const char* column :
+       {"mode", "source run", "w init", "n_e", "fixed_phi", "mt10-s2", "convex", "5.0k", "20.0k"}) {
+    EXPECT_THAT(text, HasSubstr(column));
+  }
+}
+
+TEST(RunReportTest, TwoTaskTransferJudgesEachTaskOnItsOwnCurve) {
+  // The mean over both tasks reaches 0.9 at 1e5 ((1.0 + 0.85) / 2), but only
+  // reach-v2 does, and already at 5e4; push-v2 never does.
+  RunRecord run = Transfer({"reach-v2", "push-v2"}, {Curve("reach-v2", {5e4, 1e5}, {0.95, 1.0}),
+                                                     Curve("push-v2", {5e4, 1e5}, {0.3, 0.85})});
+  run.history.mean = Curve("mean", {5e4, 1e5}, {0.625, 0.925});
+  const std::vector<TransferRow> rows = TransferTable({run});
+  ASSERT_EQ(rows.size(), 2u);
+  const TransferRow& push = rows[0].task == "push-v2" ? rows[0] : rows[1];
+  const TransferRow& reach = rows[0].task == "push-v2" ? rows[1] : rows[0];
+  EXPECT_EQ(push.task, "push-v2");
+  EXPECT_EQ(push.transfer_runs, 1);
+  EXPECT_FALSE(push.transfer_steps.has_value());
+  EXPECT_DOUBLE_EQ(push.transfer_success, 0.0);
+  EXPECT_EQ(reach.task, "reach-v2");
+  ASSERT_TRUE(reach.transfer_steps.has_value());
+  EXPECT_DOUBLE_EQ(*reach.transfer_steps, 5e4);
+  EXPECT_DOUBLE_EQ(reach.transfer_success, 1.0);
+}
+
+TEST(RunReportTest, SuccessBandsInterpolateSeedsWithinTheirCommonRange) {
+  RunRecord a = MakeRun("train", {"reach-v2", "push-v2"},
+                        {Curve("reach-v2", {0, 100, 200}, {0.0, 1.0, 1.0}),
+                         Curve("push-v2", {0, 100, 200}, {0.0, 0.5, 0.5})});
+  a.history.mean = Curve("mean", {0, 100, 200}, {0.0, 0.75, 0.75});
+  RunRecord b = MakeRun("train", {"reach-v2", "push-v2"},
+                        {Curve("reach-v2", {0, 50, 150}, {0.2, 0.2, 0.6}),
+                         Curve("push-v2", {0, 50, 150}, {0.0, 0.0, 0.0})});
+  b.history.mean = Curve("mean", {0, 50, 150}, {0.1, 0.1, 0.3});
+  RunRecord mtsac = a;
+  mtsac.algorithm = "mtsac";
+  const std::vector<SuccessBand> bands = SuccessBands({a, b, mtsac});
+  // reach-v2, push-v2 and the mean, each with PaCo and MT-SAC apart.
+  ASSERT_EQ(bands.size(), 6u);
+  EXPECT_EQ(bands[0].task, "reach-v2");
+  EXPECT_EQ(bands[0].label, "MT-SAC multi-task");
+  EXPECT_EQ(bands[0].seeds, 1);
+  EXPECT_THAT(bands[0].mean, ElementsAre(0.0, 1.0, 1.0));
+  const SuccessBand& paco = bands[1];
+  EXPECT_EQ(paco.label, "PaCo multi-task");
+  EXPECT_EQ(paco.seeds, 2);
+  // The union of both seeds' x up to 150, where seed b ends.
+  EXPECT_THAT(paco.x, ElementsAre(0, 50, 100, 150));
+  // Seed a at 50 and 150 is interpolated (0.5 and 1.0), seed b at 100 (0.4).
+  EXPECT_THAT(paco.mean, ElementsAre(DoubleNear(0.1, 1e-12), DoubleNear(0.35, 1e-12),
+                                     DoubleNear(0.7, 1e-12), DoubleNear(0.8, 1e-12)));
+  EXPECT_THAT(paco.min, ElementsAre(0.0, 0.2, 0.4, 0.6));
+  EXPECT_THAT(paco.max, ElementsAre(0.2, 0.5, 1.0, 1.0));
+  EXPECT_EQ(bands[2].task, "push-v2");
+  EXPECT_EQ(bands[4].task, "mean");
+  EXPECT_EQ(bands[5].label, "PaCo multi-task");
+  EXPECT_THAT(bands[5].max, ElementsAre(0.1, 0.375, 0.75, 0.75));
+
+  // Transfer runs of one task with different settings, and a scratch run of
+  // it, are three groups; single-task runs add no mean band.
+  const std::vector<SuccessBand> sweep =
+      SuccessBands({Transfer({"sweep-v2"}, {Curve("sweep-v2", {0, 10}, {0.0, 1.0})}),
+                    Transfer({"sweep-v2"}, {Curve("sweep-v2", {0, 10}, {0.0, 0.5})}, "fixed_phi"),
+                    MakeRun("train", {"sweep-v2"}, {Curve("sweep-v2", {0, 10}, {0.0, 0.2})})});
+  ASSERT_EQ(sweep.size(), 3u);
+  EXPECT_EQ(sweep[0].label, "PaCo scratch");
+  EXPECT_EQ(sweep[1].label, "PaCo transfer fixed_phi from mt10-s1, w random, n_e 20.0k");
+  EXPECT_EQ(sweep[2].label, "PaCo transfer full from mt10-s1, w random, n_e 20.0k");
+  for (const SuccessBand& band : sweep) {
+    EXPECT_EQ(band.task, "sweep-v2");
+    EXPECT_EQ(band.seeds, 1);
+  }
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST(RunReportTest, SuccessCurvesSvgHasAPanelPerTaskAndKeepsMethodsApart) {
+  RunRecord a = MakeRun("train", {"reach-v2", "push-v2"},
+                        {Curve("reach-v2", {0, 100, 200}, {0.0, 1.0, 1.0}),
+                         Curve("push-v2", {0, 100, 200}, {0.0, 0.5, 0.5})});
+  a.history.mean = Curve("mean", {0, 100, 200}, {0.0, 0.75, 0.75});
+  RunRecord b = a;
+  b.history.tasks[0].success = {0.1, 0.2, 0.3};
+  RunRecord mtsac = a;
+  mtsac.algorithm = "mtsac";
+  const std::string path = testing::TempDir() + "/success_curves.svg";
+  ASSERT_TRUE(WriteSuccessCurvesSvg({a, b, mtsac}, path).ok());
+  const std::string svg = ReadFile(path);
+  EXPECT_THAT(XmlProblem(svg), IsEmpty()) << svg;
+  // Three panels (reach-v2, push-v2, mean) inside the document's <svg>.
+  EXPECT_EQ(Count(svg, "<svg "), 4);
+  EXPECT_THAT(svg, HasSubstr(">reach-v2</text>"));
+  EXPECT_THAT(svg, HasSubstr(">push-v2</text>"));
+  EXPECT_THAT(svg, HasSubstr(">mean over tasks</text>"));
+  // Per panel one line per method; PaCo's two seeds add a band, MT-SAC's one
+  // seed has no spread to shade.
+  EXPECT_EQ(Count(svg, "<polyline"), 6);
+  EXPECT_EQ(Count(svg, "<polygon"), 3);
+  EXPECT_EQ(Count(svg, ">PaCo multi-task (mean of 2 seeds, band min–max)</text>"), 3);
+  EXPECT_EQ(Count(svg, ">MT-SAC multi-task (1 seed)</text>"), 3);
+  EXPECT_EQ(Count(svg, "<title>PaCo multi-task: min–max over 2 seeds</title></polygon>"), 3);
+  EXPECT_THAT(svg, Not(HasSubstr("nan")));
+  EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
+}
+
+TEST(RunReportTest, SuccessCurvesSvgNeedsEvaluations) {
+  const std::string path = testing::TempDir() + "/no_curves.svg";
+  std::filesystem::remove(path);
+  const absl::Status none = WriteSuccessCurvesSvg({}, path);
+  EXPECT_EQ(none.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(none.message(), HasSubstr("no runs"));
+  RunRecord empty = MakeRun("train", {"reach-v2", "push-v2"}, {});
+  const absl::Status blank = WriteSuccessCurvesSvg({empty}, path);
+  EXPECT_EQ(blank.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(blank.message(), HasSubstr("has an evaluation"));
+  EXPECT_FALSE(std::filesystem::exists(path));
+  // A run without evaluations beside one with them is left out.
+  RunRecord one = MakeRun("train", {"reach-v2"}, {Curve("reach-v2", {0, 1}, {0.0, 1.0})});
+  EXPECT_TRUE(WriteSuccessCurvesSvg({empty, one}, path).ok());
+  EXPECT_EQ(Count(ReadFile(path), "<polyline"), 1);
+  EXPECT_EQ(WriteSuccessCurvesSvg({one}, testing::TempDir() + "/missing/dir/curves.svg").code(),
+            absl::StatusCode::kInternal);
 }
 
 }  // namespace

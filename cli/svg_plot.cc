@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
@@ -220,6 +221,11 @@ std::string PaletteColor(int index) {
 }
 
 std::string LineChartSvg(const ChartOptions& options, const std::vector<LineSeries>& series) {
+  return LineChartSvg(options, series, {});
+}
+
+std::string LineChartSvg(const ChartOptions& options, const std::vector<LineSeries>& series,
+                         const std::vector<BandSeries>& bands) {
   Range x, y;
   for (const LineSeries& s : series) {
     const size_t n = std::min(s.x.size(), s.y.size());
@@ -229,9 +235,42 @@ std::string LineChartSvg(const ChartOptions& options, const std::vector<LineSeri
       y.Add(s.y[i]);
     }
   }
+  auto band_point = [](const BandSeries& b, size_t i) {
+    return std::isfinite(b.x[i]) && std::isfinite(b.lo[i]) && std::isfinite(b.hi[i]);
+  };
+  for (const BandSeries& b : bands) {
+    const size_t n = std::min({b.x.size(), b.lo.size(), b.hi.size()});
+    for (size_t i = 0; i < n; ++i) {
+      if (!band_point(b, i)) continue;
+      x.Add(b.x[i]);
+      y.Add(b.lo[i]);
+      y.Add(b.hi[i]);
+    }
+  }
   Frame frame(options, x.Settled(options.x_min, options.x_max, 0.0),
               y.Settled(options.y_min, options.y_max, 0.05));
   std::string svg = frame.Open();
+  for (size_t k = 0; k < bands.size(); ++k) {
+    const BandSeries& b = bands[k];
+    const std::string color = b.color.empty() ? PaletteColor(static_cast<int>(k)) : b.color;
+    const size_t n = std::min({b.x.size(), b.lo.size(), b.hi.size()});
+    // Along the upper edge, then back along the lower one: one closed shape.
+    std::string upper, lower;
+    int count = 0;
+    for (size_t i = 0; i < n; ++i) {
+      if (!band_point(b, i)) continue;
+      absl::StrAppend(&upper, count ? " " : "", Num(frame.Px(b.x[i])), ",", Num(frame.Py(b.hi[i])));
+      ++count;
+    }
+    for (size_t i = n; i-- > 0;) {
+      if (!band_point(b, i)) continue;
+      absl::StrAppend(&lower, " ", Num(frame.Px(b.x[i])), ",", Num(frame.Py(b.lo[i])));
+    }
+    if (count == 0) continue;
+    absl::StrAppend(&svg, "<polygon fill=\"", XmlEscape(color), "\" fill-opacity=\"",
+                    absl::StrFormat("%.2f", b.opacity), "\" stroke=\"none\" points=\"", upper,
+                    lower, "\"><title>", XmlEscape(b.label), "</title></polygon>\n");
+  }
   std::vector<Frame::LegendEntry> legend;
   for (size_t k = 0; k < series.size(); ++k) {
     const LineSeries& s = series[k];
@@ -261,6 +300,36 @@ std::string LineChartSvg(const ChartOptions& options, const std::vector<LineSeri
     }
   }
   absl::StrAppend(&svg, frame.Legend(legend), "</svg>\n");
+  return svg;
+}
+
+std::string ChartGridSvg(const std::vector<std::string>& charts, int columns, int cell_width,
+                         int cell_height) {
+  columns = std::max(1, columns);
+  const int count = static_cast<int>(charts.size());
+  const int rows = std::max(1, (count + columns - 1) / columns);
+  const int width = std::min(count == 0 ? 1 : count, columns) * cell_width;
+  const int height = rows * cell_height;
+  std::string svg = absl::StrFormat(
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+      "viewBox=\"0 0 %d %d\" font-family=\"Helvetica, Arial, sans-serif\">\n"
+      "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"white\"/>\n",
+      width, height, width, height, width, height);
+  for (int i = 0; i < count; ++i) {
+    absl::string_view chart = charts[i];
+    // An XML declaration may only open a document, so the nested charts
+    // lose theirs; a nested <svg> with x and y is placed like a group.
+    if (absl::StartsWith(chart, "<?xml")) {
+      const size_t end = chart.find("?>");
+      chart.remove_prefix(end == absl::string_view::npos ? chart.size() : end + 2);
+    }
+    const size_t open = chart.find("<svg ");
+    if (open == absl::string_view::npos) continue;
+    absl::StrAppend(&svg, "<svg x=\"", (i % columns) * cell_width, "\" y=\"",
+                    (i / columns) * cell_height, "\" ", chart.substr(open + 5));
+  }
+  absl::StrAppend(&svg, "</svg>\n");
   return svg;
 }
 

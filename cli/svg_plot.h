@@ -49,6 +49,25 @@ struct LineSeries {
 // Points with a NaN or infinite coordinate are left out.
 std::string LineChartSvg(const ChartOptions& options, const std::vector<LineSeries>& series);
 
+// A shaded area between `lo` and `hi` (a spread over seeds, say) along x.
+struct BandSeries {
+  std::string label;  // tooltip; bands get no legend row (the line they surround has one)
+  std::vector<double> x, lo, hi;
+  std::string color;  // empty: PaletteColor(index of the band)
+  double opacity = 0.2;
+};
+
+// As above, with the bands drawn first so that every line stays visible on
+// top of them. Points with a NaN or infinite value are left out of a band.
+std::string LineChartSvg(const ChartOptions& options, const std::vector<LineSeries>& series,
+                         const std::vector<BandSeries>& bands);
+
+// Charts as the functions here return them (whole documents, each
+// `cell_width` × `cell_height`) in one document, row by row, `columns` to a
+// row: several panels in one file.
+std::string ChartGridSvg(const std::vector<std::string>& charts, int columns, int cell_width,
+                         int cell_height);
+
 struct ScatterGroup {
   std::string label;  // legend text
   std::string color;

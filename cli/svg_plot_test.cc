@@ -104,6 +104,55 @@ TEST(LineChartSvgTest, DegenerateDataStillDraws) {
   EXPECT_THAT(one, Not(HasSubstr("inf")));
 }
 
+TEST(LineChartSvgTest, BandsAreClosedShapesUnderTheLines) {
+  ChartOptions options;
+  options.width = 400;
+  options.height = 300;
+  options.x_min = 0.0;
+  options.x_max = 100.0;
+  options.y_min = 0.0;
+  options.y_max = 1.0;
+  const std::vector<LineSeries> lines = {{"a", {0, 100}, {0.5, 0.5}, "#ff0000", 1.5}};
+  const std::vector<BandSeries> bands = {
+      {"a <spread>", {0, 50, 100}, {0.0, NAN, 0.0}, {1.0, 0.9, 1.0}, "#ff0000", 0.25},
+      {"empty", {}, {}, {}, "", 0.2}};
+  const std::string svg = LineChartSvg(options, lines, bands);
+  EXPECT_THAT(XmlProblem(svg), IsEmpty()) << svg;
+  // The empty band draws nothing; the other is one polygon, before the line.
+  EXPECT_EQ(Count(svg, "<polygon"), 1);
+  EXPECT_LT(svg.find("<polygon"), svg.find("<polyline"));
+  EXPECT_THAT(svg, HasSubstr("fill-opacity=\"0.25\""));
+  EXPECT_THAT(svg, HasSubstr("<title>a &lt;spread&gt;</title></polygon>"));
+  // The NaN point is left out: two upper and two lower corners remain. The
+  // plot area spans x 80..190 and y 50..240 (margins 80/210 and 50/60).
+  EXPECT_THAT(svg, HasSubstr("points=\"80.0,50.0 190.0,50.0 190.0,240.0 80.0,240.0\""));
+  // Only the line has a legend row.
+  EXPECT_EQ(Count(svg, ">a</text>"), 1);
+  EXPECT_THAT(svg, Not(HasSubstr(">empty</text>")));
+}
+
+TEST(ChartGridSvgTest, PanelsAreNestedRowByRow) {
+  ChartOptions options;
+  options.width = 300;
+  options.height = 200;
+  std::vector<std::string> charts;
+  for (const char* title : {"one", "two", "three"}) {
+    options.title = title;
+    charts.push_back(LineChartSvg(options, {{"s", {0, 1}, {0, 1}, "", 1.5}}));
+  }
+  const std::string svg = ChartGridSvg(charts, 2, 300, 200);
+  EXPECT_THAT(XmlProblem(svg), IsEmpty()) << svg;
+  EXPECT_EQ(Count(svg, "<?xml"), 1);
+  EXPECT_EQ(Count(svg, "<svg "), 4);
+  EXPECT_THAT(svg, HasSubstr("width=\"600\" height=\"400\""));
+  EXPECT_THAT(svg, HasSubstr("<svg x=\"0\" y=\"0\" "));
+  EXPECT_THAT(svg, HasSubstr("<svg x=\"300\" y=\"0\" "));
+  EXPECT_THAT(svg, HasSubstr("<svg x=\"0\" y=\"200\" "));
+  EXPECT_LT(svg.find(">one</text>"), svg.find(">three</text>"));
+  const std::string none = ChartGridSvg({}, 2, 300, 200);
+  EXPECT_THAT(XmlProblem(none), IsEmpty()) << none;
+}
+
 TEST(ScatterChartSvgTest, WellFormedWithLabelsAndGroupLegend) {
   ChartOptions options;
   options.title = "PCA";

@@ -25,6 +25,7 @@
 #include "learner/paco/learner.h"
 #include "learner/paco/task_distribution.h"
 #include "learner/paco/transfer.h"
+#include "proto/event_file_writer.h"
 #include "replay/replay_buffer.h"
 
 namespace taco {
@@ -153,6 +154,7 @@ class Trainer {
   prometheus::Gauge* version_gauge_ = &Metrics::Process().Gauge(
       "taco_learner_parameter_version", "Newest parameter version published");
   std::unique_ptr<CsvLog> progress_csv_, eval_csv_;
+  RunSummaries summaries_;  // TensorBoard scalars against env steps
   TrainLocalResult result_;
 };
 
@@ -227,6 +229,12 @@ absl::Status Trainer::Setup() {
       "mean_success,actor_loss,critic_loss,alpha_loss,entropy,masked_total,resets_total");
   eval_csv_ =
       std::make_unique<CsvLog>(config_.RunDir() + "/eval.csv", "env_steps,task,success_rate");
+  auto summaries = RunSummaries::Open(config_.RunDir(), "train-local");
+  if (summaries.ok()) {
+    summaries_ = std::move(*summaries);
+  } else {
+    TACO_LOG(WARNING) << summaries.status().message() << "; no TensorBoard scalars";
+  }
   next_eval_ = env_steps_ + config_.trainer.eval_interval_env_steps;
   next_log_ = env_steps_ + config_.trainer.log_interval_env_steps;
   return absl::OkStatus();
@@ -388,6 +396,7 @@ absl::StatusOr<EvalPoint> Trainer::Evaluate() {
     eval_csv_->Row(absl::StrFormat("%d,%s,%.4f", env_steps_, task, result.task_success[task]));
   }
   eval_csv_->Row(absl::StrFormat("%d,mean,%.4f", env_steps_, point.mean_success));
+  summaries_.Add(env_steps_, SuccessScalars(result));
   TACO_RETURN_IF_ERROR(KeepBestPolicy(config_, learner_->ExportActorParameters(), result,
                                       static_cast<uint64_t>(learner_->num_updates())));
   return point;
@@ -439,6 +448,18 @@ void Trainer::Progress() {
                                      steps_per_s, updates_per_s, episodes_, mean_return,
                                      mean_success, last_stats_.actor_loss, last_stats_.critic_loss,
                                      last_stats_.alpha_loss, last_stats_.entropy, masked, resets));
+  std::vector<std::pair<std::string, double>> scalars = {
+      {"rate/env_steps_per_s", steps_per_s},
+      {"rate/updates_per_s", updates_per_s},
+      {"updates", static_cast<double>(learner_->num_updates())}};
+  if (episodes_ > 0) {
+    scalars.emplace_back("episodes/return", mean_return);
+    scalars.emplace_back("episodes/success", mean_success);
+  }
+  if (last_stats_.update > 0) {
+    for (auto& scalar : UpdateScalars(config_.tasks, last_stats_)) scalars.push_back(scalar);
+  }
+  summaries_.Add(env_steps_, scalars);
   last_log_time_ = Clock::now();
   last_log_steps_ = env_steps_;
   last_log_updates_ = learner_->num_updates();
@@ -472,7 +493,7 @@ absl::StatusOr<TrainLocalResult> Trainer::Run() {
         std::fflush(stdout);
       }
       const bool reached =
-          options_.stop_at_success > 0.0 && point.mean_success >= options_.stop_at_success;
+          options_.stop_at_success > 0.0 && point.LowestSuccess() >= options_.stop_at_success;
       result_.evaluations.push_back(std::move(point));
       next_eval_ += config_.trainer.eval_interval_env_steps;
       if (reached) break;

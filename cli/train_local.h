@@ -5,6 +5,7 @@
 #ifndef TACO_CLI_TRAIN_LOCAL_H_
 #define TACO_CLI_TRAIN_LOCAL_H_
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -19,7 +20,7 @@ struct TrainLocalOptions {
   bool resume = false;
   // Print the progress line to stdout.
   bool progress = true;
-  // Stop once an evaluation's mean success reaches this (0: never).
+  // Stop once an evaluation's success reaches this on every task (0: never).
   double stop_at_success = 0.0;
 };
 
@@ -27,6 +28,12 @@ struct EvalPoint {
   int64_t env_steps = 0;
   double mean_success = 0.0;
   std::map<std::string, double> task_success;
+  // The lowest task success: a transfer run's criterion.
+  double LowestSuccess() const {
+    double lowest = task_success.empty() ? mean_success : 1.0;
+    for (const auto& [task, rate] : task_success) lowest = std::min(lowest, rate);
+    return lowest;
+  }
 };
 
 struct TrainLocalResult {

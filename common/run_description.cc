@@ -3,9 +3,11 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/file_util.h"
+#include "common/status.h"
 #include "common/version.h"
 
 namespace taco {
@@ -166,6 +168,33 @@ absl::Status WriteRunDescription(const RunConfig& config, const std::string& kin
   std::error_code ec;
   std::filesystem::create_directories(config.RunDir(), ec);
   return WriteFileAtomically(config.RunDir() + "/run.json", description.dump(2) + "\n");
+}
+
+absl::StatusOr<RunConfig> ReadRunConfig(const std::string& run_dir,
+                                        const std::vector<std::string>& known_tasks) {
+  namespace fs = std::filesystem;
+  const std::string path = (fs::path(run_dir) / "run.json").string();
+  if (!fs::exists(path)) return absl::NotFoundError(absl::StrCat("no run.json in ", run_dir));
+  TACO_ASSIGN_OR_RETURN(const std::string text, ReadSmallFile(path, 16 << 20));
+  const json description = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (description.is_discarded() || !description.is_object() || !description.contains("config") ||
+      !description["config"].is_object()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, " holds no resolved config (written by an older taco?)"));
+  }
+  // JSON is YAML: the resolved config parses and validates as a config file.
+  TACO_ASSIGN_OR_RETURN(RunConfig config,
+                        ParseRunConfig(description["config"].dump(), path, known_tasks));
+  const fs::path dir = fs::absolute(run_dir).lexically_normal();
+  const fs::path folder = dir.filename().empty() ? dir.parent_path() : dir;
+  config.run.name = folder.filename().string();
+  config.run.output_dir = folder.parent_path().string();
+  config.checkpoint.dir = (folder / "checkpoints").string();
+  if (!config.env.assets_dir.empty() && !fs::is_directory(config.env.assets_dir)) {
+    config.env.assets_dir.clear();
+  }
+  config.source = path;
+  return config;
 }
 
 }  // namespace taco

@@ -7,8 +7,10 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "common/run_config.h"
 
 namespace taco {
@@ -20,6 +22,16 @@ namespace taco {
 // reader never sees half a file.
 absl::Status WriteRunDescription(const RunConfig& config, const std::string& kind,
                                  const std::map<std::string, std::string>& libraries = {});
+
+// The config a run ran with, from `run_dir`/run.json's resolved config: what
+// re-evaluating, rendering or exporting its checkpoints needs (tasks in W's
+// order, env settings, network shape). The run folder may have moved since:
+// run.name and run.output_dir follow `run_dir`, checkpoint.dir becomes
+// `run_dir`/checkpoints, and an assets folder that no longer exists is
+// searched for again. NotFound without run.json; InvalidArgument when it
+// holds no resolved config or one that no longer validates.
+absl::StatusOr<RunConfig> ReadRunConfig(const std::string& run_dir,
+                                        const std::vector<std::string>& known_tasks);
 
 }  // namespace taco
 

@@ -23,6 +23,7 @@
 #include "learner/paco/task_distribution.h"
 #include "learner/paco/transfer.h"
 #include "learner/parameter_service.h"
+#include "proto/event_file_writer.h"
 #include "proto/health_probe.h"
 #include "proto/health_service.h"
 #include "replay/replay_client.h"
@@ -107,6 +108,8 @@ class LearnerProcess {
   bool exploring_ = false;
   bool publish_next_ = false;
   absl::Time last_checkpoint_ = absl::InfinitePast();
+  // TensorBoard scalars, against the env steps the shards stored.
+  RunSummaries summaries_;
   // This run of the learner process; actors follow a new one at once.
   const uint64_t incarnation_ = NewIncarnation();
   std::vector<int> task_shard_;  // run task index → shard index
@@ -437,10 +440,13 @@ absl::Status LearnerProcess::OnEvaluation(const v1::EvaluationReport& report) {
   Metrics::Process()
       .Gauge("taco_learner_reported_success_mean_ratio", "Mean success the evaluator last reported")
       .Set(report.mean_success());
-  // The same criterion as `taco transfer` in one process.
+  // The same criterion as `taco transfer` in one process: every new task
+  // reaches the threshold (the mean could hide one that has not).
+  double lowest = report.tasks_size() > 0 ? 1.0 : report.mean_success();
+  for (const v1::TaskSuccess& t : report.tasks()) lowest = std::min(lowest, t.success());
   if (config_.transfer.enabled && report.incarnation() == incarnation_ &&
-      report.mean_success() >= config_.transfer.success_threshold && !threshold_reached_) {
-    TACO_LOG(INFO) << "transfer: mean success " << report.mean_success() << " at "
+      lowest >= config_.transfer.success_threshold && !threshold_reached_) {
+    TACO_LOG(INFO) << "transfer: every task's success (lowest " << lowest << ") at "
                    << report.updates() << " updates reached transfer.success_threshold ("
                    << config_.transfer.success_threshold << "): the run ends";
     threshold_reached_ = true;
@@ -503,6 +509,18 @@ absl::Status LearnerProcess::Run() {
   const absl::Duration checkpoint_every = absl::Seconds(config_.checkpoint.interval_minutes * 60.0);
   absl::Status result;
   bool complete = false;
+  auto opened = RunSummaries::Open(config_.RunDir(), "learner");
+  if (opened.ok()) {
+    summaries_ = std::move(*opened);
+  } else {
+    TACO_LOG(WARNING) << opened.status().message() << "; no TensorBoard scalars from the learner";
+  }
+  // Scalars every log interval of stored env steps, with the rates since
+  // the last ones.
+  const int64_t summary_every = std::max<int64_t>(1, config_.trainer.log_interval_env_steps);
+  int64_t next_summary = 0, stored = 0;
+  int64_t last_summary_steps = -1, last_summary_updates = 0;
+  absl::Time last_summary_time = absl::Now();
   while (options_.max_updates == 0 || learner_->num_updates() < options_.max_updates) {
     if (WaitForTerminationSignal(absl::ZeroDuration()) != 0) break;
     Batch batch;
@@ -514,7 +532,7 @@ absl::Status LearnerProcess::Run() {
         complete = true;
         break;
       }
-      const int64_t stored = pacer_->env_steps();
+      stored = pacer_->env_steps();
       if (exploring_ && stored >= config_.transfer.exploration_steps) {
         exploring_ = false;
         released = true;
@@ -574,6 +592,23 @@ absl::Status LearnerProcess::Run() {
       if (!result.ok()) break;
     }
     if (publish) ExportUpdateMetrics(config_.tasks, p_, stats);
+    if (publish && stored >= next_summary) {
+      std::vector<std::pair<std::string, double>> scalars = UpdateScalars(config_.tasks, stats);
+      const double seconds = absl::ToDoubleSeconds(absl::Now() - last_summary_time);
+      if (last_summary_steps >= 0 && seconds > 0) {
+        scalars.emplace_back("rate/env_steps_per_s",
+                             static_cast<double>(stored - last_summary_steps) / seconds);
+        scalars.emplace_back(
+            "rate/updates_per_s",
+            static_cast<double>(learner_->num_updates() - last_summary_updates) / seconds);
+      }
+      scalars.emplace_back("updates", static_cast<double>(learner_->num_updates()));
+      summaries_.Add(stored, scalars);
+      last_summary_steps = stored;
+      last_summary_updates = learner_->num_updates();
+      last_summary_time = absl::Now();
+      next_summary = stored + summary_every;
+    }
     m.Gauge("taco_learner_checkpoint_age_seconds", "Seconds since the last learner checkpoint")
         .Set(last_checkpoint_ == absl::InfinitePast()
                  ? -1.0
@@ -656,6 +691,26 @@ void ExportUpdateMetrics(const std::vector<std::string>& tasks, const std::vecto
       .Set(stats.alpha_loss);
   m.Gauge("taco_learner_q_mean", "Mean Q(s, a) over critics and batch, last published update")
       .Set(stats.q_mean);
+}
+
+std::vector<std::pair<std::string, double>> UpdateScalars(const std::vector<std::string>& tasks,
+                                                          const paco::UpdateStats& stats) {
+  std::vector<std::pair<std::string, double>> out = {{"loss/actor", stats.actor_loss},
+                                                     {"loss/critic", stats.critic_loss},
+                                                     {"loss/alpha", stats.alpha_loss},
+                                                     {"q_mean", stats.q_mean},
+                                                     {"entropy", stats.entropy}};
+  auto per_task = [&](const char* name, auto values) {
+    for (size_t k = 0; k < tasks.size() && k < values.size(); ++k) {
+      out.emplace_back(absl::StrCat(name, "/", tasks[k]), static_cast<double>(values[k]));
+    }
+  };
+  per_task("alpha", stats.task_alpha);
+  per_task("entropy", stats.task_entropy);
+  per_task("task_loss", stats.task_loss);
+  per_task("mask_outs", stats.mask_count);
+  per_task("w_resets", stats.reset_count);
+  return out;
 }
 
 absl::StatusOr<std::unique_ptr<paco::TransferSource>> StartTransfer(const RunConfig& config,

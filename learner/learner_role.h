@@ -41,6 +41,12 @@ void ExportLearnerCounts(const std::vector<std::string>& tasks, const std::vecto
 void ExportUpdateMetrics(const std::vector<std::string>& tasks, const std::vector<double>& p,
                          const paco::UpdateStats& stats);
 void ExportCheckpointMetrics(absl::Duration took);
+// The same statistics as TensorBoard scalars (docs/researcher-workflow.md):
+// loss/{actor,critic,alpha}, q_mean, entropy, and per task alpha/TASK,
+// entropy/TASK, task_loss/TASK (NaN for a task absent from the batch, which
+// the event file leaves out), mask_outs/TASK and w_resets/TASK.
+std::vector<std::pair<std::string, double>> UpdateScalars(const std::vector<std::string>& tasks,
+                                                          const paco::UpdateStats& stats);
 
 // The start of a transfer phase (config.transfer, shared with `taco
 // transfer`): reads the source run's Φ* and W and, unless the learner was

@@ -18,9 +18,8 @@ bool RegroupDue(const RunConfig& config, int64_t updates) {
          updates % config.task_distribution.online.regroup_every_updates == 0;
 }
 
-absl::StatusOr<paco::TaskGrouping> RegroupTasks(const RunConfig& config,
-                                                const paco::NamedTensors& actor_params,
-                                                int64_t updates) {
+absl::StatusOr<paco::TaskGrouping> GroupTasksOnline(const RunConfig& config,
+                                                    const paco::NamedTensors& actor_params) {
   const OnlineGroupingConfig& online = config.task_distribution.online;
   auto kind = paco::ParseGroupingFeatures(online.features);
   if (!kind.ok()) return FromPaco(kind.status());
@@ -33,6 +32,15 @@ absl::StatusOr<paco::TaskGrouping> RegroupTasks(const RunConfig& config,
   }
   auto grouping = paco::GroupTasks(*features, online.eps, online.min_samples);
   if (!grouping.ok()) return FromPaco(grouping.status());
+  return std::move(grouping).value();
+}
+
+absl::StatusOr<paco::TaskGrouping> RegroupTasks(const RunConfig& config,
+                                                const paco::NamedTensors& actor_params,
+                                                int64_t updates) {
+  const OnlineGroupingConfig& online = config.task_distribution.online;
+  auto grouping = taco::GroupTasksOnline(config, actor_params);
+  if (!grouping.ok()) return grouping.status();
   TACO_LOG(INFO) << "task groups at " << updates << " updates (" << online.features << ", eps "
                  << online.eps << ", min_samples " << online.min_samples
                  << "): " << grouping->groups.size()

@@ -29,6 +29,12 @@ inline constexpr char kTaskProbabilitiesArray[] = "task_probabilities";
 // is due to regroup.
 bool RegroupDue(const RunConfig& config, int64_t updates);
 
+// The grouping the trainer forms from `actor_params`
+// (Learner::ExportActorParameters) with the task_distribution.online
+// settings — also what `taco inspect` shows — without logging or metrics.
+absl::StatusOr<paco::TaskGrouping> GroupTasksOnline(const RunConfig& config,
+                                                    const paco::NamedTensors& actor_params);
+
 // Groups config.tasks by DBSCAN over the features of `actor_params`
 // (Learner::ExportActorParameters) with the task_distribution.online
 // settings, logs the groups by task name in one INFO line, and sets the

@@ -267,7 +267,18 @@ TEST(CliTest, InspectPrintsTaskSimilarityAndWritesPlots) {
   EXPECT_THAT(r.output, HasSubstr("               reach-v2  push-v2  pick-place-v2\n"));
   EXPECT_THAT(r.output, HasSubstr("\nreach-v2           1.00  "));
   EXPECT_THAT(r.output, HasSubstr("\npick-place-v2  "));
-  EXPECT_THAT(r.output, HasSubstr("DBSCAN task groups (eps 0.5, min_samples 2"));
+  // smoke.yaml samples uniformly: no groups are claimed for the run.
+  EXPECT_THAT(r.output, HasSubstr("task groups: none (task_distribution.kind uniform"));
+  EXPECT_THAT(r.output, HasSubstr("TaCo-online would form (features theta, eps "));
+  CommandResult online = RunTaco("inspect" + run_args + " --set task_distribution.kind=online");
+  ASSERT_EQ(online.exit_code, 0) << online.output;
+  EXPECT_THAT(online.output, HasSubstr("task groups TaCo-online forms from this checkpoint"));
+  CommandResult fixed = RunTaco("inspect" + run_args +
+                                " --set task_distribution.kind=groups --set "
+                                "'task_distribution.groups=[[reach-v2,pick-place-v2],[push-v2]]'");
+  ASSERT_EQ(fixed.exit_code, 0) << fixed.output;
+  EXPECT_THAT(fixed.output, HasSubstr("task groups of this run (task_distribution.groups):\n"
+                                      "  group 0: reach-v2, pick-place-v2\n  group 1: push-v2"));
   EXPECT_THAT(r.output, HasSubstr("wrote " + run + "/w_pca.svg"));
   EXPECT_THAT(r.output, HasSubstr("wrote " + run + "/learning_curves.svg"));
   for (const char* svg : {"/w_pca.svg", "/learning_curves.svg"}) {

@@ -101,11 +101,17 @@ TEST(ClusterTest, TransferPhaseRunsOnTheCluster) {
   EXPECT_THAT(ReadText(logs / "learner.log"), testing::HasSubstr("(2 source tasks)"));
   EXPECT_THAT(ReadText(logs / "learner.log"),
               testing::HasSubstr("600 exploration steps stored; the policy is released"));
+  // An actor that first hears from the learner after the release never
+  // explores (a slow start under load): at least one must have, and every
+  // one that explored must have stopped.
+  int explored = 0;
   for (const char* actor : {"actor-0.log", "actor-1.log"}) {
     const std::string log = ReadText(logs / actor);
-    EXPECT_THAT(log, testing::HasSubstr("exploring with pi_explore over 2 source tasks")) << log;
+    if (log.find("exploring with pi_explore over 2 source tasks") == std::string::npos) continue;
+    ++explored;
     EXPECT_THAT(log, testing::HasSubstr("exploration over at version")) << log;
   }
+  EXPECT_GE(explored, 1) << ReadText(logs / "actor-0.log") << ReadText(logs / "actor-1.log");
   EXPECT_THAT(ReadText(dir / "transfer" / "run.json"),
               testing::HasSubstr("\"kind\": \"transfer\""));
   EXPECT_THAT(transfer.Log(), testing::Not(testing::HasSubstr("restarting")));

@@ -237,7 +237,7 @@ absl::StatusOr<RenderFormat> ResolveRenderFormat(const std::string& out, RenderF
 }
 
 absl::StatusOr<RenderSummary> RenderEpisode(const RenderOptions& options) {
-  if (options.policy != "expert" && options.policy != "random") {
+  if (!options.act && options.policy != "expert" && options.policy != "random") {
     return absl::InvalidArgumentError(
         absl::StrCat("policy must be 'expert' or 'random', got '", options.policy, "'"));
   }
@@ -275,9 +275,14 @@ absl::StatusOr<RenderSummary> RenderEpisode(const RenderOptions& options) {
           WriteFileAtomically((out / absl::StrFormat("frame_%05d.png", frame)).string(), png));
     }
     ++summary.frames;
-    Action action = expert(obs);
-    if (options.policy == "random") {
-      for (double& a : action) a = rng.Uniform(-1, 1);
+    Action action;
+    if (options.act) {
+      TACO_ASSIGN_OR_RETURN(action, options.act(obs));
+    } else {
+      action = expert(obs);
+      if (options.policy == "random") {
+        for (double& a : action) a = rng.Uniform(-1, 1);
+      }
     }
     TACO_ASSIGN_OR_RETURN(const StepResult step, env->Step(action));
     obs = step.obs;

@@ -1,13 +1,16 @@
-// `taco render TASK --policy expert --out FILE|DIR`: one episode rendered with
-// MuJoCo's offscreen renderer into an animated PNG or a numbered PNG sequence.
+// `taco render TASK --policy expert|random|CHECKPOINT --out FILE|DIR`: one
+// episode rendered with MuJoCo's offscreen renderer into an animated PNG or a
+// numbered PNG sequence.
 #ifndef TACO_ACTOR_ENVS_RENDER_H_
 #define TACO_ACTOR_ENVS_RENDER_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "actor/envs/sawyer_env.h"
 
 namespace taco::envs {
 
@@ -23,8 +26,11 @@ enum class RenderFormat {
 
 struct RenderOptions {
   std::string task;
-  // "expert" (the task's scripted policy) or "random".
+  // "expert" (the task's scripted policy) or "random"; ignored when `act`
+  // is set.
   std::string policy = "expert";
+  // A policy of the caller's (e.g. a trained one) instead.
+  std::function<absl::StatusOr<Action>(const Observation&)> act;
   // The animated PNG file, or the folder for the frames (created if
   // missing), as `format` says.
   std::string out;

@@ -298,6 +298,12 @@ class PolicyInference {
   StatusOr<torch::Tensor> Act(const torch::Tensor& obs, const torch::Tensor& task,
                               bool deterministic);
   void Reseed(uint64_t seed);
+  // PaCo, once parameters are installed: per layer, every task's composed
+  // weight [T, out, in] and bias [T, out]; the last layer's output is the
+  // mean (first action_dim) and the pre-clamp log std. Empty otherwise.
+  const std::vector<std::pair<torch::Tensor, torch::Tensor>>& composed_layers() const {
+    return composed_;
+  }
 
  private:
   explicit PolicyInference(const PacoOptions& options);

@@ -3,77 +3,9 @@
 #include <cstring>
 
 #include "learner/paco/checkpoint.h"
+#include "learner/paco/policy_checkpoint.h"
 
 namespace paco {
-namespace {
-
-// Shared with Learner::Save, so ReadCheckpointOptions reads both kinds.
-constexpr char kOptionsRecord[] = "options";
-constexpr char kPolicyUpdatesRecord[] = "policy/updates";
-constexpr char kPolicyPrefix[] = "policy/";
-
-StatusOr<TransferSource> LoadPolicyCheckpoint(
-    const std::string& path, const std::map<std::string, CheckpointRecord>& records) {
-  auto opts = records.find(kOptionsRecord);
-  if (opts == records.end())
-    return DataLossError("policy checkpoint " + path + " holds no options");
-  StatusOr<PacoOptions> options = PacoOptions::Parse(opts->second.data);
-  if (!options.ok()) return Annotate(options.status(), "policy checkpoint " + path + " options");
-  options->device = "cpu";
-  // The names and shapes a learner with these options exports: every one
-  // must be there, float32, of that shape; nothing is taken on trust.
-  PACO_ASSIGN_OR_RETURN(std::unique_ptr<Learner> shape_of, Learner::Create(*options));
-  TransferSource source;
-  source.options = *options;
-  for (const auto& [name, expected] : shape_of->ExportActorParameters()) {
-    auto it = records.find(kPolicyPrefix + name);
-    if (it == records.end()) {
-      return DataLossError("policy checkpoint " + path + " lacks '" + name + "'");
-    }
-    const CheckpointRecord& r = it->second;
-    const std::vector<int64_t> shape = expected.sizes().vec();
-    if (r.type != RecordType::kFloat32 || r.shape != shape ||
-        r.data.size() != static_cast<size_t>(expected.numel()) * sizeof(float)) {
-      return DataLossError("policy checkpoint " + path + ": '" + name +
-                           "' has another type or shape than the options give");
-    }
-    torch::Tensor t = torch::empty(shape, torch::kFloat32);
-    std::memcpy(t.data_ptr<float>(), r.data.data(), r.data.size());
-    if (!torch::isfinite(t).all().item<bool>()) {
-      return DataLossError("policy checkpoint " + path + ": '" + name + "' holds NaN or Inf");
-    }
-    if (name == "task_weights") {
-      source.task_weights = t;
-    } else {
-      source.actor_phi.emplace_back(name, t);
-    }
-  }
-  return source;
-}
-
-}  // namespace
-
-Status SavePolicyCheckpoint(const std::string& path, const PacoOptions& options,
-                            const NamedTensors& actor_parameters, int64_t updates) {
-  try {
-    CheckpointWriter writer;
-    writer.AddString(kOptionsRecord, options.Serialize());
-    std::vector<torch::Tensor> host;  // alive until Commit
-    host.reserve(actor_parameters.size() + 1);
-    for (const auto& [name, t] : actor_parameters) {
-      host.push_back(t.detach().to(torch::kCPU, torch::kFloat32).contiguous());
-      writer.Add(kPolicyPrefix + name, RecordType::kFloat32, host.back().sizes().vec(),
-                 host.back().data_ptr(), host.back().nbytes());
-    }
-    host.push_back(torch::tensor({updates}, torch::kInt64));
-    writer.Add(kPolicyUpdatesRecord, RecordType::kInt64, {1}, host.back().data_ptr(),
-               host.back().nbytes());
-    return Annotate(writer.Commit(path), "saving policy checkpoint");
-  } catch (const std::exception& e) {
-    return InternalError(std::string("saving policy checkpoint failed: ") + e.what());
-  }
-}
-
 const char* NewTaskWeightsName(NewTaskWeights w) {
   return w == NewTaskWeights::kRandom ? "random" : "convex";
 }
@@ -85,31 +17,15 @@ StatusOr<NewTaskWeights> ParseNewTaskWeights(const std::string& name) {
 }
 
 StatusOr<TransferSource> LoadTransferSource(const std::string& checkpoint) {
-  {
-    PACO_ASSIGN_OR_RETURN(auto records, ReadCheckpointFile(checkpoint));
-    if (records.count(kPolicyUpdatesRecord) > 0) {
-      PACO_ASSIGN_OR_RETURN(TransferSource source, LoadPolicyCheckpoint(checkpoint, records));
-      if (source.options.algorithm != Algorithm::kPaco) {
-        return InvalidArgumentError("transfer source " + checkpoint + " was trained with " +
-                                    AlgorithmName(source.options.algorithm) +
-                                    "; the transfer phase reuses PaCo's Φ and needs a paco one");
-      }
-      return source;
-    }
-  }
-  PACO_ASSIGN_OR_RETURN(PacoOptions options, Learner::ReadCheckpointOptions(checkpoint));
-  if (options.algorithm != Algorithm::kPaco) {
+  PACO_ASSIGN_OR_RETURN(SavedPolicy policy, LoadSavedPolicy(checkpoint));
+  if (policy.options.algorithm != Algorithm::kPaco) {
     return InvalidArgumentError("transfer source " + checkpoint + " was trained with " +
-                                AlgorithmName(options.algorithm) +
+                                AlgorithmName(policy.options.algorithm) +
                                 "; the transfer phase reuses PaCo's Φ and needs a paco checkpoint");
   }
-  // The source is read on the CPU whatever device trained it.
-  options.device = "cpu";
-  PACO_ASSIGN_OR_RETURN(std::unique_ptr<Learner> learner, Learner::Create(options));
-  PACO_RETURN_IF_ERROR(learner->Load(checkpoint));
   TransferSource source;
-  source.options = options;
-  for (auto& [name, tensor] : learner->ExportActorParameters()) {
+  source.options = policy.options;
+  for (auto& [name, tensor] : policy.actor_parameters) {
     if (name == "task_weights") {
       source.task_weights = tensor;
     } else {

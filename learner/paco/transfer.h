@@ -15,6 +15,7 @@
 #include "learner/paco/learner.h"
 #include "learner/paco/networks.h"
 #include "learner/paco/options.h"
+#include "learner/paco/policy_checkpoint.h"
 #include "learner/paco/status.h"
 
 namespace paco {
@@ -32,13 +33,6 @@ struct TransferSource {
 // Reads a PaCo learner checkpoint written by the multi-task run, or a policy
 // checkpoint (SavePolicyCheckpoint).
 StatusOr<TransferSource> LoadTransferSource(const std::string& checkpoint);
-
-// A policy checkpoint: what transfer and inference need of a run — the
-// options, the actor's Φ and W (ExportActorParameters' names) and the update
-// count — without value functions or optimizer state. Runs keep their best
-// evaluated policy this way (best-policy.ckpt beside learner.ckpt).
-Status SavePolicyCheckpoint(const std::string& path, const PacoOptions& options,
-                            const NamedTensors& actor_parameters, int64_t updates);
 
 enum class NewTaskWeights {
   kRandom,  // W ~ N(0, w_init_std²) as a fresh learner draws it (the paper: learned from scratch)
