@@ -23,6 +23,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "cli/status_block.h"
 #include "common/file_util.h"
 #include "common/logging.h"
 #include "common/metrics_scrape.h"
@@ -152,6 +153,10 @@ class Cluster {
                              (static_cast<uint64_t>(getpid()) << 40)));
   absl::Time last_progress_ = absl::Now();
   double last_steps_ = 0, last_updates_ = 0;
+  // Progress: a block redrawn in a terminal, plain lines elsewhere.
+  StatusDisplay display_{stdout, StatusDisplay::IsLiveTerminal(stdout)};
+  absl::Time started_ = absl::Now();
+  void Say(const std::string& line) { display_.Message(line); }
 };
 
 void Cluster::Add(const std::string& name, int stage, std::vector<std::string> role_args) {
@@ -291,18 +296,36 @@ void Cluster::Progress() {
   } else if (step_rate > 0) {
     eta = absl::FormatDuration(absl::Seconds(std::round((budget - steps) / step_rate)));
   }
-  std::string line = absl::StrFormat(
+  std::vector<std::string> plain = {absl::StrFormat(
       "[up] env steps %.0f / %.0f (%.0f/s, ETA %s) | updates %.0f (%.1f/s) | parameter version "
       "%.0f | mean success %s",
       steps, budget, step_rate, eta, updates, std::max(0.0, updates - last_updates_) / dt, version,
-      mean.empty() ? std::string("-") : absl::StrFormat("%.2f", mean.begin()->second));
-  std::printf("%s\n", line.c_str());
+      mean.empty() ? std::string("-") : absl::StrFormat("%.2f", mean.begin()->second))};
   if (!success.empty()) {
     std::string table;
     for (const auto& [task, rate] : success) absl::StrAppendFormat(&table, "  %s %.2f", task, rate);
-    std::printf("[up]  %s\n", table.c_str());
+    plain.push_back(absl::StrCat("[up]  ", table));
   }
-  std::fflush(stdout);
+  RunStatus status;
+  status.title =
+      absl::StrFormat("taco up %s: %d tasks, %d replay shards, %d actors, seed %d",
+                      config_.run.name, config_.tasks.size(), config_.topology.replay_shards,
+                      config_.topology.actors, config_.run.seed);
+  status.env_steps = static_cast<int64_t>(steps);
+  status.total_env_steps = config_.trainer.total_env_steps;
+  status.elapsed_s = absl::ToDoubleSeconds(absl::Now() - started_);
+  status.env_steps_per_s = step_rate;
+  status.updates = static_cast<int64_t>(updates);
+  status.updates_per_s = std::max(0.0, updates - last_updates_) / dt;
+  status.details.push_back(absl::StrFormat("parameter version %.0f | logs in %s", version, logs_));
+  if (!mean.empty()) {
+    status.eval_env_steps =
+        static_cast<int64_t>(std::max(0.0, value(eval, "taco_eval_updates")) *
+                             static_cast<double>(config_.trainer.env_steps_per_update));
+    status.eval_mean_success = mean.begin()->second;
+    for (const auto& [task, rate] : success) status.eval_task_success[task] = rate;
+  }
+  display_.Show(status, plain);
   last_progress_ = absl::Now();
   last_steps_ = steps;
   last_updates_ = updates;
@@ -357,8 +380,8 @@ absl::Status Cluster::ChoosePorts() {
     if (!all_free(delta)) continue;
     port_delta_ = delta;
     if (delta != 0) {
-      std::printf("[up] the config's ports are taken (another run?): this run uses them + %d\n",
-                  delta);
+      Say(absl::StrFormat(
+          "[up] the config's ports are taken (another run?): this run uses them + %d", delta));
       port_overrides_ = {absl::StrCat("topology.learner_port=", t.learner_port + delta),
                          absl::StrCat("topology.replay_base_port=", t.replay_base_port + delta),
                          absl::StrCat("metrics.base_port=", config_.metrics.base_port + delta)};
@@ -416,11 +439,10 @@ absl::Status Cluster::Run() {
     Add(absl::StrCat("actor-", i), 2, {"actor", "--index", absl::StrCat(i)});
   }
   if (config_.trainer.eval_episodes_per_task > 0) Add("eval", 2, {"eval"});
-  std::printf("[up] %d replay shards, 1 learner, %d actors%s for %s; logs in %s; Ctrl-C stops\n",
-              config_.topology.replay_shards, config_.topology.actors,
-              config_.trainer.eval_episodes_per_task > 0 ? ", 1 evaluator" : "",
-              config_.run.name.c_str(), logs_.c_str());
-  std::fflush(stdout);
+  Say(absl::StrFormat(
+      "[up] %d replay shards, 1 learner, %d actors%s for %s; logs in %s; Ctrl-C stops",
+      config_.topology.replay_shards, config_.topology.actors,
+      config_.trainer.eval_episodes_per_task > 0 ? ", 1 evaluator" : "", config_.run.name, logs_));
   const absl::Time start = absl::Now();
   absl::Time learner_done = absl::InfinitePast();
   absl::Status result;
@@ -431,16 +453,17 @@ absl::Status Cluster::Run() {
     if (learner_done == absl::InfinitePast()) StartDue();
     const int sig = WaitForTerminationSignal(absl::Milliseconds(200));
     if (sig != 0) {
-      std::printf("[up] signal %d: stopping actors, then the learner, then the shards\n", sig);
+      Say(absl::StrFormat("[up] signal %d: stopping actors, then the learner, then the shards",
+                          sig));
       break;
     }
     if (options_.duration_s > 0 && absl::Now() - start > absl::Seconds(options_.duration_s)) {
-      std::printf("[up] %.0f s elapsed: stopping\n", options_.duration_s);
+      Say(absl::StrFormat("[up] %.0f s elapsed: stopping", options_.duration_s));
       break;
     }
     Reap(/*stopping=*/false);
     if (!fatal_.ok()) {
-      std::printf("[up] stopping the cluster\n");
+      Say("[up] stopping the cluster");
       result = fatal_;
       break;
     }
@@ -448,21 +471,21 @@ absl::Status Cluster::Run() {
     for (const Child& c : children_) {
       if (c.name == "learner" && c.completed && learner_done == absl::InfinitePast()) {
         learner_done = absl::Now();
-        std::printf(
-            "[up] the run reached trainer.total_env_steps (%lld): waiting for the final "
-            "evaluation and checkpoints\n",
-            static_cast<long long>(config_.trainer.total_env_steps));
+        Say(absl::StrFormat(
+            "[up] the run reached trainer.total_env_steps (%d): waiting for the final "
+            "evaluation and checkpoints",
+            config_.trainer.total_env_steps));
       }
       running = running || c.pid > 0;
     }
     if (learner_done != absl::InfinitePast()) {
       if (!running) {
-        std::printf("[up] run complete\n");
+        Say("[up] run complete");
         break;
       }
       // The evaluator's last evaluation of a large run takes minutes.
       if (absl::Now() - learner_done > absl::Minutes(15)) {
-        std::printf("[up] still running 15 min after the learner finished: stopping\n");
+        Say("[up] still running 15 min after the learner finished: stopping");
         break;
       }
     }
@@ -476,7 +499,7 @@ absl::Status Cluster::Run() {
   // After a complete run the learner is gone: its last line stands.
   if (learner_done == absl::InfinitePast()) Progress();
   Stop();
-  std::printf("[up] stopped; checkpoints in %s\n", config_.CheckpointDir().c_str());
+  Say(absl::StrCat("[up] stopped; checkpoints in ", config_.CheckpointDir()));
   return result;
 }
 

@@ -14,6 +14,7 @@
 #include "actor/actor_role.h"
 #include "actor/envs/env_pool.h"
 #include "actor/envs/task_registry.h"
+#include "cli/status_block.h"
 #include "common/logging.h"
 #include "common/metrics.h"
 #include "common/run_description.h"
@@ -154,7 +155,8 @@ class Trainer {
   prometheus::Gauge* version_gauge_ = &Metrics::Process().Gauge(
       "taco_learner_parameter_version", "Newest parameter version published");
   std::unique_ptr<CsvLog> progress_csv_, eval_csv_;
-  RunSummaries summaries_;  // TensorBoard scalars against env steps
+  RunSummaries summaries_;                  // TensorBoard scalars against env steps
+  std::unique_ptr<StatusDisplay> display_;  // with options_.progress
   TrainLocalResult result_;
 };
 
@@ -433,15 +435,37 @@ void Trainer::Progress() {
   int64_t masked = 0, resets = 0;
   for (int64_t c : last_stats_.mask_count) masked += c;
   for (int64_t c : last_stats_.reset_count) resets += c;
-  if (options_.progress) {
-    std::printf(
-        "[train] %lld/%lld env steps (%.0f/s) | %lld updates (%.1f/s) | %lld episodes: return "
-        "%.1f, success %.2f | critic %.3g actor %.3g | entropy %.2f\n",
-        static_cast<long long>(env_steps_), static_cast<long long>(config_.trainer.total_env_steps),
-        steps_per_s, static_cast<long long>(learner_->num_updates()), updates_per_s,
-        static_cast<long long>(episodes_), mean_return, mean_success, last_stats_.critic_loss,
-        last_stats_.actor_loss, last_stats_.entropy);
-    std::fflush(stdout);
+  if (display_ != nullptr) {
+    RunStatus status;
+    status.title =
+        absl::StrFormat("%s %s: %d tasks, %s, seed %d",
+                        config_.transfer.enabled ? "transfer" : "train-local", config_.run.name,
+                        num_tasks_, paco::AlgorithmName(paco_options_.algorithm), config_.run.seed);
+    status.env_steps = env_steps_;
+    status.total_env_steps = config_.trainer.total_env_steps;
+    status.elapsed_s = Since(start_);
+    status.env_steps_per_s = steps_per_s;
+    status.updates = learner_->num_updates();
+    status.updates_per_s = updates_per_s;
+    status.details.push_back(
+        absl::StrFormat("episodes since the last report %d: return %.1f, success %.2f", episodes_,
+                        mean_return, mean_success));
+    status.details.push_back(absl::StrFormat("losses: critic %.3g, actor %.3g | entropy %.2f",
+                                             last_stats_.critic_loss, last_stats_.actor_loss,
+                                             last_stats_.entropy));
+    if (!result_.evaluations.empty()) {
+      const EvalPoint& last = result_.evaluations.back();
+      status.eval_env_steps = last.env_steps;
+      status.eval_mean_success = last.mean_success;
+      status.eval_task_success = last.task_success;
+    }
+    display_->Show(
+        status, {absl::StrFormat(
+                    "[train] %d/%d env steps (%.0f/s) | %d updates (%.1f/s) | %d episodes: return "
+                    "%.1f, success %.2f | critic %.3g actor %.3g | entropy %.2f",
+                    env_steps_, config_.trainer.total_env_steps, steps_per_s,
+                    learner_->num_updates(), updates_per_s, episodes_, mean_return, mean_success,
+                    last_stats_.critic_loss, last_stats_.actor_loss, last_stats_.entropy)});
   }
   progress_csv_->Row(absl::StrFormat("%d,%d,%.2f,%.1f,%.2f,%d,%.3f,%.4f,%.5g,%.5g,%.5g,%.4f,%d,%d",
                                      env_steps_, learner_->num_updates(), Since(start_),
@@ -469,6 +493,9 @@ void Trainer::Progress() {
 
 absl::StatusOr<TrainLocalResult> Trainer::Run() {
   TACO_RETURN_IF_ERROR(Setup());
+  if (options_.progress) {
+    display_ = std::make_unique<StatusDisplay>(stdout, StatusDisplay::IsLiveTerminal(stdout));
+  }
   start_ = last_checkpoint_ = last_log_time_ = Clock::now();
   last_log_steps_ = env_steps_;
   last_log_updates_ = learner_->num_updates();
@@ -487,10 +514,9 @@ absl::StatusOr<TrainLocalResult> Trainer::Run() {
     }
     if (env_steps_ >= next_eval_ && config_.trainer.eval_episodes_per_task > 0) {
       TACO_ASSIGN_OR_RETURN(EvalPoint point, Evaluate());
-      if (options_.progress) {
-        std::printf("[eval] %lld env steps: mean success %.3f\n",
-                    static_cast<long long>(env_steps_), point.mean_success);
-        std::fflush(stdout);
+      if (display_ != nullptr) {
+        display_->Message(absl::StrFormat("[eval] %d env steps: mean success %.3f", env_steps_,
+                                          point.mean_success));
       }
       const bool reached =
           options_.stop_at_success > 0.0 && point.LowestSuccess() >= options_.stop_at_success;
@@ -509,9 +535,9 @@ absl::StatusOr<TrainLocalResult> Trainer::Run() {
       config_.trainer.eval_episodes_per_task > 0 &&
       (result_.evaluations.empty() || result_.evaluations.back().env_steps != env_steps_)) {
     TACO_ASSIGN_OR_RETURN(EvalPoint point, Evaluate());
-    if (options_.progress) {
-      std::printf("[eval] %lld env steps: mean success %.3f\n", static_cast<long long>(env_steps_),
-                  point.mean_success);
+    if (display_ != nullptr) {
+      display_->Message(absl::StrFormat("[eval] %d env steps: mean success %.3f", env_steps_,
+                                        point.mean_success));
     }
     result_.evaluations.push_back(std::move(point));
   }

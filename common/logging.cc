@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <ctime>
 #include <mutex>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -15,6 +16,9 @@ namespace {
 
 std::atomic<int> g_level{static_cast<int>(LogLevel::kInfo)};
 std::mutex g_tag_mutex;
+// Held while a sink runs, so that a sink is never called after it is unset.
+std::mutex g_sink_mutex;
+std::function<void(const std::string&)> g_sink;
 std::string& Tag() {
   static auto* tag = new std::string("taco");
   return *tag;
@@ -54,6 +58,11 @@ void SetLogTag(absl::string_view tag) {
   Tag() = std::string(tag);
 }
 
+void SetLogSink(std::function<void(const std::string&)> sink) {
+  std::lock_guard<std::mutex> lock(g_sink_mutex);
+  g_sink = std::move(sink);
+}
+
 namespace internal {
 
 LogMessage::LogMessage(LogLevel level, const char* file, int line) : level_(level) {
@@ -78,6 +87,13 @@ LogMessage::LogMessage(LogLevel level, const char* file, int line) : level_(leve
 }
 
 LogMessage::~LogMessage() {
+  {
+    std::lock_guard<std::mutex> lock(g_sink_mutex);
+    if (g_sink) {
+      g_sink(stream_.str());
+      return;
+    }
+  }
   stream_ << '\n';
   const std::string text = stream_.str();
   std::fwrite(text.data(), 1, text.size(), stderr);

@@ -7,6 +7,7 @@
 #ifndef TACO_COMMON_LOGGING_H_
 #define TACO_COMMON_LOGGING_H_
 
+#include <functional>
 #include <sstream>
 #include <string>
 
@@ -23,6 +24,10 @@ void SetLogLevel(LogLevel level);
 LogLevel GetLogLevel();
 // A short tag printed on every line, e.g. the process role "replay-0".
 void SetLogTag(absl::string_view tag);
+// Where finished lines (without their newline) go instead of stderr, e.g. a
+// terminal status display that keeps them above its block; an empty function
+// restores stderr. Called with one line at a time, from any thread.
+void SetLogSink(std::function<void(const std::string&)> sink);
 
 namespace internal {
 

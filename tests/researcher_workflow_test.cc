@@ -21,6 +21,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr int64_t kTotalEnvSteps = 2000;
 
@@ -163,6 +164,39 @@ TEST(ResearcherWorkflowTest, TrainThenCurvesEvaluationExportRenderAndReport) {
       RunCommand({TACO_BINARY, "report", run.string(), "--curves", curves.string()});
   ASSERT_EQ(report.exit_code, 0) << report.output;
   EXPECT_THAT(ReadText(curves), HasSubstr("<svg"));
+}
+
+// In a terminal (a pseudo-terminal from util-linux's `script`), one status
+// block redrawn in place; in a pipe or a file, plain lines without escapes.
+TEST(ResearcherWorkflowTest, ATerminalGetsOneLiveStatusBlockAPipePlainLines) {
+  const fs::path dir = fs::path(::testing::TempDir()) / "researcher-terminal";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const fs::path config = dir / "tty.yaml";
+  std::ofstream(config) << "run: {name: tty, output_dir: " << dir.string() << "}\n"
+                        << "tasks: [reach-v2]\nenv: {max_episode_steps: 50}\n"
+                        << "algorithm: {hidden_sizes: [32, 32]}\n"
+                        << "trainer: {batch_size: 32, exploration_steps: 200, total_env_steps: "
+                           "800, eval_interval_env_steps: 400, eval_episodes_per_task: 1, "
+                           "threads: 1, log_interval_env_steps: 200}\n"
+                        << "metrics: {base_port: 0}\n";
+  const fs::path typescript = dir / "typescript";
+  const CommandResult tty = RunCommand(
+      {"/usr/bin/env", "TERM=xterm", "/usr/bin/script", "-qec",
+       std::string(TACO_BINARY) + " train-local " + config.string(), typescript.string()},
+      300);
+  ASSERT_EQ(tty.exit_code, 0) << tty.output;
+  const std::string screen = ReadText(typescript);
+  EXPECT_THAT(screen, HasSubstr("train-local tty: 1 tasks, paco, seed"));
+  EXPECT_THAT(screen, HasSubstr("800 / 800 env steps  ETA 0s"));
+  EXPECT_THAT(screen, HasSubstr("F\x1b[J"));  // back over the block, clear it
+  EXPECT_THAT(screen, Not(HasSubstr("[train] ")));
+
+  const CommandResult piped =
+      RunCommand({TACO_BINARY, "train-local", config.string(), "--fresh"}, 300);
+  ASSERT_EQ(piped.exit_code, 0) << piped.output;
+  EXPECT_THAT(piped.output, HasSubstr("[train] 800/800 env steps"));
+  EXPECT_THAT(piped.output, Not(HasSubstr("\x1b[")));
 }
 
 TEST(ResearcherWorkflowTest, DamagedCheckpointsAreRefusedByName) {
