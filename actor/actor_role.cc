@@ -427,7 +427,7 @@ std::vector<std::pair<std::string, double>> SuccessScalars(const EvalResult& res
   return out;
 }
 
-void ExportEvaluation(const EvalResult& result, uint64_t updates) {
+void ExportEvaluation(const EvalResult& result, uint64_t updates, int64_t env_steps) {
   Metrics& m = Metrics::Process();
   for (const auto& [task, rate] : result.task_success) {
     m.Gauge("taco_eval_success_ratio", "Evaluation success rate per task", {{"task", task}})
@@ -437,6 +437,8 @@ void ExportEvaluation(const EvalResult& result, uint64_t updates) {
       .Set(result.mean_success);
   m.Gauge("taco_eval_updates", "Learner updates of the last evaluated parameters")
       .Set(static_cast<double>(updates));
+  m.Gauge("taco_eval_env_steps", "Env steps of the run at the last evaluated parameters")
+      .Set(static_cast<double>(env_steps));
 }
 
 std::map<std::string, std::string> LibraryVersions() {
@@ -649,16 +651,17 @@ absl::Status RunEvalRole(const RunConfig& config, const EvalRoleOptions& options
     TACO_RETURN_IF_ERROR(evaluated.status());
     const EvalResult& result = *evaluated;
     std::string line;
-    ExportEvaluation(result, set->updates);
+    // The env step axis, as `taco report` converts updates: the paper's ratio.
+    const int64_t env_steps =
+        static_cast<int64_t>(set->updates) * config.trainer.env_steps_per_update;
+    ExportEvaluation(result, set->updates, env_steps);
     for (const auto& [task, rate] : result.task_success) {
       log << set->updates << "," << task << "," << rate << "\n";
       absl::StrAppend(&line, " ", task, "=", rate);
     }
     log << set->updates << ",mean," << result.mean_success << "\n";
     log.flush();
-    // The env step axis, as `taco report` converts updates: the paper's ratio.
-    summaries.Add(static_cast<int64_t>(set->updates) * config.trainer.env_steps_per_update,
-                  SuccessScalars(result));
+    summaries.Add(env_steps, SuccessScalars(result));
     if (!options.once) {
       TACO_RETURN_IF_ERROR(KeepBestPolicy(config, ToTensors(*set), result, set->updates));
       ReportEvaluation(*report_stub, so.security, *set, result);

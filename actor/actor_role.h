@@ -64,7 +64,7 @@ absl::StatusOr<EvalResult> EvaluatePolicy(const RunConfig& config, paco::PolicyI
 // The actors' and the evaluator's metrics (docs/metrics.md), shared with
 // `taco train-local`.
 void ExportEpisode(const std::string& task, double episode_return, double length, bool success);
-void ExportEvaluation(const EvalResult& result, uint64_t updates);
+void ExportEvaluation(const EvalResult& result, uint64_t updates, int64_t env_steps);
 // An evaluation as TensorBoard scalars: success/mean and success/TASK.
 std::vector<std::pair<std::string, double>> SuccessScalars(const EvalResult& result);
 

@@ -397,9 +397,29 @@ absl::Status Cluster::ChoosePorts() {
 absl::Status Cluster::WritePortsFile() const {
   // For the operator and for Prometheus file discovery (file_sd_configs).
   const TopologyConfig& t = config_.topology;
-  std::string targets;
-  for (const auto& [host, port] : MetricsPorts(config_, port_delta_)) {
-    absl::StrAppend(&targets, targets.empty() ? "" : ", ", "\"", host, ":", port, "\"");
+  // One target group per role: `up` by taco_role then tells which roles are
+  // down. Target labels are taco_*: the processes' own `role`, `run` and
+  // `seed` labels are on their series, and a target label of one of those
+  // names would rename them to exported_*.
+  std::vector<std::pair<std::string, std::vector<int>>> roles = {{"learner", {0}}};
+  if (config_.trainer.eval_episodes_per_task > 0) roles.push_back({"eval", {1}});
+  roles.push_back({"replay", {}});
+  for (int i = 0; i < t.replay_shards; ++i) roles.back().second.push_back(10 + i);
+  roles.push_back({"actor", {}});
+  for (int i = 0; i < t.actors; ++i) roles.back().second.push_back(100 + i);
+  const int base = config_.metrics.base_port + port_delta_;
+  std::string targets, groups;
+  for (const auto& [role, offsets] : roles) {
+    std::string list;
+    for (int offset : offsets) {
+      const std::string target = absl::StrCat("\"", config_.metrics.bind, ":", base + offset, "\"");
+      absl::StrAppend(&list, list.empty() ? "" : ", ", target);
+      absl::StrAppend(&targets, targets.empty() ? "" : ", ", target);
+    }
+    if (list.empty()) continue;
+    absl::StrAppend(&groups, groups.empty() ? "" : ",\n ", "{\"targets\": [", list,
+                    "], \"labels\": {\"taco_role\": \"", role, "\", \"taco_run\": \"",
+                    config_.run.name, "\", \"run_id\": \"", run_id_, "\"}}");
   }
   std::string replay;
   for (int i = 0; i < t.replay_shards; ++i) {
@@ -411,10 +431,9 @@ absl::Status Cluster::WritePortsFile() const {
                    "\", \"learner\": \"", t.host, ":", t.learner_port + port_delta_,
                    "\", \"replay\": [", replay, "], \"metrics\": [", targets, "]}\n");
   TACO_RETURN_IF_ERROR(WriteFileAtomically(config_.RunDir() + "/ports.json", ports));
-  return WriteFileAtomically(
-      config_.RunDir() + "/prometheus-targets.json",
-      absl::StrCat("[{\"targets\": [", targets, "], \"labels\": {\"run\": \"", config_.run.name,
-                   "\", \"run_id\": \"", run_id_, "\"}}]\n"));
+  // The series name their run and seed themselves (labels `run`, `seed`).
+  return WriteFileAtomically(config_.RunDir() + "/prometheus-targets.json",
+                             absl::StrCat("[", groups, "]\n"));
 }
 
 absl::Status Cluster::Run() {

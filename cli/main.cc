@@ -30,6 +30,7 @@
 #include "cli/run_report.h"
 #include "cli/train_local.h"
 #include "common/logging.h"
+#include "common/metrics.h"
 #include "common/run_config.h"
 #include "common/run_folder.h"
 #include "common/signals.h"
@@ -146,6 +147,9 @@ absl::StatusOr<RunConfig> LoadConfig(const ConfigArgs& args) {
   if (!config.ok()) return config.status();
   auto level = ParseLogLevel(config->logging.level);
   if (level.ok()) SetLogLevel(*level);
+  // Every series names its run: one Prometheus scrapes many runs and seeds.
+  Metrics::Process().SetConstantLabels(
+      {{"run", config->run.name}, {"seed", absl::StrCat(config->run.seed)}});
   return config;
 }
 

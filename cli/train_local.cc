@@ -393,7 +393,7 @@ absl::StatusOr<EvalPoint> Trainer::Evaluate() {
   point.env_steps = env_steps_;
   point.mean_success = result.mean_success;
   point.task_success = result.task_success;
-  ExportEvaluation(result, static_cast<uint64_t>(learner_->num_updates()));
+  ExportEvaluation(result, static_cast<uint64_t>(learner_->num_updates()), env_steps_);
   for (const std::string& task : config_.tasks) {
     eval_csv_->Row(absl::StrFormat("%d,%s,%.4f", env_steps_, task, result.task_success[task]));
   }

@@ -208,13 +208,22 @@ int Metrics::port() const {
   return endpoint_ ? endpoint_->port() : 0;
 }
 
+void Metrics::SetConstantLabels(prometheus::Labels labels) {
+  std::lock_guard<std::mutex> lock(mu_);
+  constant_labels_ = std::move(labels);
+}
+
 prometheus::Counter& Metrics::Counter(const std::string& name, const std::string& help,
                                       const prometheus::Labels& labels) {
   std::lock_guard<std::mutex> lock(mu_);
   auto& family = counters_[name];
   if (family == nullptr) {
     DieOnBadName(CheckMetricName(name, MetricKind::kCounter));
-    family = &prometheus::BuildCounter().Name(name).Help(help).Register(*registry_);
+    family = &prometheus::BuildCounter()
+                  .Name(name)
+                  .Help(help)
+                  .Labels(constant_labels_)
+                  .Register(*registry_);
   }
   return family->Add(labels);
 }
@@ -225,7 +234,11 @@ prometheus::Gauge& Metrics::Gauge(const std::string& name, const std::string& he
   auto& family = gauges_[name];
   if (family == nullptr) {
     DieOnBadName(CheckMetricName(name, MetricKind::kGauge));
-    family = &prometheus::BuildGauge().Name(name).Help(help).Register(*registry_);
+    family = &prometheus::BuildGauge()
+                  .Name(name)
+                  .Help(help)
+                  .Labels(constant_labels_)
+                  .Register(*registry_);
   }
   return family->Add(labels);
 }
@@ -237,7 +250,11 @@ prometheus::Histogram& Metrics::Histogram(const std::string& name, const std::st
   auto& family = histograms_[name];
   if (family == nullptr) {
     DieOnBadName(CheckMetricName(name, MetricKind::kHistogram));
-    family = &prometheus::BuildHistogram().Name(name).Help(help).Register(*registry_);
+    family = &prometheus::BuildHistogram()
+                  .Name(name)
+                  .Help(help)
+                  .Labels(constant_labels_)
+                  .Register(*registry_);
   }
   return family->Add(labels, buckets);
 }

@@ -57,6 +57,11 @@ class Metrics {
                                    const prometheus::Histogram::BucketBoundaries& buckets,
                                    const prometheus::Labels& labels = {});
 
+  // Labels every series created afterwards carries, e.g. the run's name and
+  // seed, so that the runs one Prometheus scrapes stay apart. Set before the
+  // first metric: series created earlier keep the labels they had.
+  void SetConstantLabels(prometheus::Labels labels);
+
   prometheus::Registry& registry() { return *registry_; }
 
  private:
@@ -65,6 +70,7 @@ class Metrics {
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<HttpEndpoint> endpoint_;
   mutable std::mutex mu_;
+  prometheus::Labels constant_labels_;
   std::map<std::string, prometheus::Family<prometheus::Counter>*> counters_;
   std::map<std::string, prometheus::Family<prometheus::Gauge>*> gauges_;
   std::map<std::string, prometheus::Family<prometheus::Histogram>*> histograms_;

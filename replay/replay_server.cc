@@ -1,5 +1,7 @@
 #include "replay/replay_server.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "common/logging.h"
 #include "common/status.h"
@@ -80,12 +82,16 @@ void ReplayServer::PublishMetrics() {
   const prometheus::Labels labels = {{"shard", shard}};
   m.Gauge("taco_replay_memory_bytes", "Memory reserved by the shard's tables", labels)
       .Set(static_cast<double>(info.memory_bytes));
-  m.Gauge("taco_replay_rate_limiter_insert_blocked_seconds",
-          "Seconds inserts waited for the rate limiter, summed", labels)
-      .Set(info.insert_blocked_s);
-  m.Gauge("taco_replay_rate_limiter_sample_blocked_seconds",
-          "Seconds samples waited for the rate limiter, summed", labels)
-      .Set(info.sample_blocked_s);
+  // Counters, so that rate() gives the share of time blocked; the limiter's
+  // sums only grow while this server runs.
+  m.Counter("taco_replay_rate_limiter_insert_blocked_seconds_total",
+            "Seconds inserts waited for the rate limiter", labels)
+      .Increment(std::max(0.0, info.insert_blocked_s - published_blocked_.first));
+  m.Counter("taco_replay_rate_limiter_sample_blocked_seconds_total",
+            "Seconds samples waited for the rate limiter", labels)
+      .Increment(std::max(0.0, info.sample_blocked_s - published_blocked_.second));
+  published_blocked_ = {std::max(published_blocked_.first, info.insert_blocked_s),
+                        std::max(published_blocked_.second, info.sample_blocked_s)};
   m.Gauge("taco_replay_checkpoint_duration_seconds", "Duration of the last checkpoint", labels)
       .Set(info.last_checkpoint_duration_s);
   const double now = absl::ToDoubleSeconds(absl::Now() - absl::UnixEpoch());

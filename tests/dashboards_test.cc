@@ -37,7 +37,8 @@ std::string ReplaceAll(std::string text, const std::string& from, const std::str
 
 // The values Grafana puts in for the variables the dashboards may use.
 std::string Substitute(const std::string& expr) {
-  return ReplaceAll(ReplaceAll(expr, "$__rate_interval", "1m"), "$task", ".*");
+  return ReplaceAll(ReplaceAll(ReplaceAll(expr, "$__rate_interval", "1m"), "$task", ".*"), "$run",
+                    ".*");
 }
 
 void CollectQueries(const json& panels, const std::string& file, std::vector<PanelQuery>* out) {
@@ -107,14 +108,29 @@ TEST(DashboardsTest, EveryPanelQueryReturnsDataFromALiveCluster) {
   const fs::path dir = fs::path(testing::TempDir()) / "dashboards";
   fs::remove_all(dir);
   fs::create_directories(dir);
-  // Checkpoints every 6 s so their age and duration exist during the run.
-  const SmallCluster small =
-      WriteSmallClusterConfig(dir, "small", "checkpoint: {interval_minutes: 0.1}\n");
+  // Checkpoints every 6 s so their age and duration exist during the run;
+  // TaCo-online regroups so that the task-group panel has data.
+  const SmallCluster small = WriteSmallClusterConfig(
+      dir, "small",
+      "checkpoint: {interval_minutes: 0.1}\n"
+      "task_distribution: {kind: online, online: {regroup_every_updates: 50}}\n");
   const fs::path config = small.config;
   const int metrics = small.metrics_port;
   Subprocess cluster({TACO_BINARY, "up", config.string(), "--duration", "240"},
                      (dir / "up.log").string());
 
+  // Prometheus finds the processes as a user's would: from the run's
+  // prometheus-targets.json, which names each target's role.
+  const fs::path targets = dir / "small" / "prometheus-targets.json";
+  for (int i = 0; i < 300 && !fs::exists(targets); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(fs::exists(targets)) << cluster.Log();
+  for (int offset : {0, 1, 10, 11, 100, 101}) {
+    EXPECT_NE(ReadText(targets).find(":" + std::to_string(metrics + offset) + "\""),
+              std::string::npos)
+        << ReadText(targets);
+  }
   const int prometheus_port = FreePort();
   const fs::path prometheus_config = dir / "prometheus.yml";
   {
@@ -122,11 +138,9 @@ TEST(DashboardsTest, EveryPanelQueryReturnsDataFromALiveCluster) {
     out << "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
         << "scrape_configs:\n"
         << "  - job_name: taco\n"
-        << "    static_configs:\n"
-        << "      - targets:\n";
-    for (int offset : {0, 1, 10, 11, 100, 101}) {
-      out << "          - 127.0.0.1:" << metrics + offset << "\n";
-    }
+        << "    file_sd_configs:\n"
+        << "      - files: [" << targets.string() << "]\n"
+        << "        refresh_interval: 1s\n";
   }
   Subprocess server({prometheus, "--config.file=" + prometheus_config.string(),
                      "--storage.tsdb.path=" + (dir / "tsdb").string(),
@@ -147,8 +161,16 @@ TEST(DashboardsTest, EveryPanelQueryReturnsDataFromALiveCluster) {
       all = all && series[i] > 0;
     }
   }
+  // Every taco series names its run and seed; `up` names the role.
+  const int labelled =
+      SeriesCount(prometheus_port, "{__name__=~\"taco_.+\", run=\"small\", seed!=\"\"}");
+  const int unlabelled = SeriesCount(prometheus_port, "{__name__=~\"taco_.+\", run!=\"small\"}");
+  const int roles = SeriesCount(prometheus_port, "count by (taco_role) (up{taco_run=\"small\"})");
   cluster.Signal(SIGINT);
   EXPECT_EQ(cluster.Wait(60), 0) << cluster.Log();
+  EXPECT_GT(labelled, 20);
+  EXPECT_EQ(unlabelled, 0);
+  EXPECT_EQ(roles, 4);  // learner, eval, replay, actor
   server.Signal(SIGTERM);
   server.Wait(30);
 
