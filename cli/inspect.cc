@@ -80,9 +80,10 @@ absl::StatusOr<RunConfig> ConfigOfCheckpoint(const std::string& checkpoint) {
   const std::string description = (run_dir / "run.json").string();
   std::ifstream in(description);
   if (!in) {
-    return absl::NotFoundError(absl::StrCat(
-        "no ", description, " beside checkpoint ", checkpoint,
-        ": pass the run's config instead (taco inspect CONFIG --checkpoint ", checkpoint, ")"));
+    return absl::NotFoundError(
+        absl::StrCat("no ", description, " beside checkpoint ", checkpoint,
+                     ": pass the run's config as well (taco inspect|eval CONFIG --checkpoint ",
+                     checkpoint, "; taco export|render ... --config CONFIG)"));
   }
   // The run's own settings where run.json has them (every run since it
   // records its resolved config); the tasks and the checkpoint's shape else.

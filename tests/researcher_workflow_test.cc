@@ -1,6 +1,8 @@
-// The researcher's loop on a finished run, as the README gives it: train,
-// read the curves TensorBoard would, re-evaluate and export a checkpoint, act
-// with the export in Python, watch the policy, and report with curves.
+// The researcher's loop on a finished run, as the README gives it: train
+// configs/smoke.yaml, read the curves TensorBoard would (with a reader of its
+// own: TensorBoard is no Debian package), re-evaluate and export its best
+// policy, act with the export in Python, watch the policy, and report with
+// curves.
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -25,24 +27,36 @@ using ::testing::Not;
 
 constexpr int64_t kTotalEnvSteps = 2000;
 
-// A two-task run to its end (seconds on two cores).
-fs::path TrainSmallRun(const fs::path& dir) {
+// The README's run, `taco train-local configs/smoke.yaml`, to its end with a
+// smaller budget (seconds on two cores) and its folder moved aside.
+fs::path TrainSmokeRun(const fs::path& dir) {
   fs::remove_all(dir);
   fs::create_directories(dir);
-  const fs::path config = dir / "small.yaml";
-  std::ofstream(config) << "run: {name: small, output_dir: " << dir.string() << "}\n"
-                        << "tasks: [reach-v2, push-v2]\n"
-                        << "env: {max_episode_steps: 50}\n"
-                        << "algorithm: {hidden_sizes: [32, 32]}\n"
-                        << "trainer: {batch_size: 32, exploration_steps: 400, "
-                           "env_steps_per_update: 2, total_env_steps: "
-                        << kTotalEnvSteps
-                        << ", replay_capacity: 20000, eval_interval_env_steps: 800, "
-                           "eval_episodes_per_task: 2, threads: 1, log_interval_env_steps: 400}\n"
-                        << "metrics: {base_port: 0}\n";
-  const CommandResult trained = RunCommand({TACO_BINARY, "train-local", config.string()}, 300);
+  const CommandResult trained =
+      RunCommand({TACO_BINARY,
+                  "train-local",
+                  TACO_SOURCE_DIR "/configs/smoke.yaml",
+                  "--set",
+                  "run.output_dir=" + dir.string(),
+                  "--set",
+                  absl::StrCat("trainer.total_env_steps=", kTotalEnvSteps),
+                  "--set",
+                  "trainer.exploration_steps=400",
+                  "--set",
+                  "trainer.eval_interval_env_steps=800",
+                  "--set",
+                  "trainer.eval_episodes_per_task=2",
+                  "--set",
+                  "trainer.log_interval_env_steps=400",
+                  "--set",
+                  "env.max_episode_steps=50",
+                  "--set",
+                  "algorithm.hidden_sizes=[32,32]",
+                  "--set",
+                  "metrics.base_port=0"},
+                 300);
   EXPECT_EQ(trained.exit_code, 0) << trained.output;
-  return dir / "small";
+  return dir / "smoke";
 }
 
 // task → success of the last "mean"-block of a long-format CSV whose last
@@ -61,9 +75,11 @@ std::map<std::string, double> LastSuccessRows(const std::string& csv, size_t tas
 
 TEST(ResearcherWorkflowTest, TrainThenCurvesEvaluationExportRenderAndReport) {
   const fs::path dir = fs::path(::testing::TempDir()) / "researcher-workflow";
-  const fs::path run = TrainSmallRun(dir);
+  const fs::path run = TrainSmokeRun(dir);
   const fs::path checkpoint = run / "checkpoints" / "learner.ckpt";
+  const fs::path best = run / "checkpoints" / "best-policy.ckpt";
   ASSERT_TRUE(fs::exists(checkpoint));
+  ASSERT_TRUE(fs::exists(best));
 
   // TensorBoard: one event file, env steps as the step axis, the learner's
   // statistics and the evaluations in it.
@@ -90,6 +106,11 @@ TEST(ResearcherWorkflowTest, TrainThenCurvesEvaluationExportRenderAndReport) {
     EXPECT_EQ(tags.count(tag), 1u) << tag;
   }
 
+  // The README's command: the best policy re-evaluated, rows to the run folder.
+  const CommandResult readme_eval = RunCommand({TACO_BINARY, "eval", best.string()});
+  ASSERT_EQ(readme_eval.exit_code, 0) << readme_eval.output;
+  EXPECT_THAT(ReadText(run / "checkpoint-eval.csv"), HasSubstr(best.string() + ","));
+
   // The saved policy re-evaluated with no learner: the goals the run's last
   // evaluation used give its numbers again.
   const fs::path csv = dir / "checkpoint-eval.csv";
@@ -104,7 +125,7 @@ TEST(ResearcherWorkflowTest, TrainThenCurvesEvaluationExportRenderAndReport) {
   // Task names are W's columns: a config that lists them in another order is
   // refused, not silently mis-mapped.
   const fs::path swapped = dir / "swapped.yaml";
-  std::ofstream(swapped) << "run: {name: small, output_dir: " << dir.string() << "}\n"
+  std::ofstream(swapped) << "run: {name: smoke, output_dir: " << dir.string() << "}\n"
                          << "tasks: [push-v2, reach-v2]\nalgorithm: {hidden_sizes: [32, 32]}\n";
   const CommandResult refused =
       RunCommand({TACO_BINARY, "eval", swapped.string(), "--checkpoint", checkpoint.string()});
@@ -114,9 +135,9 @@ TEST(ResearcherWorkflowTest, TrainThenCurvesEvaluationExportRenderAndReport) {
   // Export, then act in Python with PyTorch alone: the same action as taco's.
   const fs::path exported = dir / "policy.pt";
   const CommandResult exported_run =
-      RunCommand({TACO_BINARY, "export", checkpoint.string(), "--out", exported.string()});
+      RunCommand({TACO_BINARY, "export", best.string(), "--out", exported.string()});
   ASSERT_EQ(exported_run.exit_code, 0) << exported_run.output;
-  auto policy = paco::LoadSavedPolicy(checkpoint.string());
+  auto policy = paco::LoadSavedPolicy(best.string());
   ASSERT_TRUE(policy.ok()) << policy.status().message();
   auto inference = paco::MakeInference(*policy);
   ASSERT_TRUE(inference.ok()) << inference.status().message();
@@ -146,7 +167,7 @@ TEST(ResearcherWorkflowTest, TrainThenCurvesEvaluationExportRenderAndReport) {
   // Watch it: an episode of the trained policy as an animated PNG.
   const fs::path movie = dir / "push.png";
   const CommandResult rendered =
-      RunCommand({TACO_BINARY, "render", "push-v2", "--policy", checkpoint.string(), "--out",
+      RunCommand({TACO_BINARY, "render", "push-v2", "--policy", best.string(), "--out",
                   movie.string(), "--frames", "20", "--size", "64"});
   if (rendered.output.find("EGL") == std::string::npos) {
     ASSERT_EQ(rendered.exit_code, 0) << rendered.output;
