@@ -1,5 +1,5 @@
 // `taco inspect`: what a PaCo checkpoint says about the tasks (how alike
-// their compositional vectors w_τ are, which groups DBSCAN finds, a PCA
+// their compositional vectors w_τ are, which groups the run used, a PCA
 // picture of them as in the TaCo paper's Figure 2) and the run's learning
 // curves from eval.csv.
 #ifndef TACO_CLI_INSPECT_H_
@@ -18,8 +18,10 @@ struct InspectOptions {
   std::string out_dir;     // where the SVGs go; empty: the run folder
 };
 
-// Prints the task similarity table and the DBSCAN groups
-// (task_distribution.online eps and min_samples) to stdout, then writes
+// Prints the task similarity table and the task groups the run used (the
+// config's groups, or TaCo-online's from the checkpoint with the run's
+// task_distribution.online settings; none for other kinds, with what
+// TaCo-online would form) to stdout, then writes
 // <out>/w_pca.svg and <out>/learning_curves.svg. Errors name the file:
 // NotFound for a missing checkpoint or eval.csv, DataLoss for a damaged
 // checkpoint, InvalidArgument when the checkpoint's task count differs from
