@@ -29,6 +29,7 @@
 #include "cli/policy_commands.h"
 #include "cli/run_report.h"
 #include "cli/train_local.h"
+#include "common/file_util.h"
 #include "common/logging.h"
 #include "common/metrics.h"
 #include "common/run_config.h"
@@ -469,7 +470,9 @@ int main(int argc, char** argv) {
     }
     std::printf("%s", FormatReport(runs).c_str());
     if (!report_curves.empty()) {
-      if (absl::Status written = WriteSuccessCurvesSvg(runs, report_curves); !written.ok()) {
+      auto svg = SuccessCurvesSvg(runs);
+      if (!svg.ok()) return ExitFor(svg.status());
+      if (absl::Status written = WriteFileAtomically(report_curves, *svg); !written.ok()) {
         return ExitFor(written);
       }
       std::printf("success curves written to %s\n", report_curves.c_str());

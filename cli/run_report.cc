@@ -1,10 +1,8 @@
 #include "cli/run_report.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -408,7 +406,7 @@ std::vector<SuccessBand> SuccessBands(const std::vector<RunRecord>& runs) {
   return bands;
 }
 
-absl::Status WriteSuccessCurvesSvg(const std::vector<RunRecord>& runs, const std::string& path) {
+absl::StatusOr<std::string> SuccessCurvesSvg(const std::vector<RunRecord>& runs) {
   if (runs.empty()) return absl::InvalidArgumentError("no runs to plot success curves of");
   const std::vector<SuccessBand> bands = SuccessBands(runs);
   if (bands.empty()) {
@@ -453,26 +451,7 @@ absl::Status WriteSuccessCurvesSvg(const std::vector<RunRecord>& runs, const std
     panels.push_back(LineChartSvg(options, lines, spreads));
     first = end;
   }
-  const std::string svg = ChartGridSvg(panels, 2, kWidth, kHeight);
-  // Through a rename, so that a reader never sees half a file (as
-  // common/file_util does; this library stays free of taco_common).
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << svg;
-    out.close();
-    if (!out) {
-      const std::string why = std::strerror(errno);
-      std::remove(tmp.c_str());
-      return absl::InternalError(absl::StrCat("cannot write ", path, ": ", why));
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string why = std::strerror(errno);
-    std::remove(tmp.c_str());
-    return absl::InternalError(absl::StrCat("cannot write ", path, ": ", why));
-  }
-  return absl::OkStatus();
+  return ChartGridSvg(panels, 2, kWidth, kHeight);
 }
 
 }  // namespace taco

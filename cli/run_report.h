@@ -8,7 +8,7 @@
 // Transfer runs are only pooled when they share the transfer settings (mode,
 // source run, initial-w rule, n_e), and each new task of a run is judged on
 // its own evaluation curve, never on the mean over the new tasks.
-// WriteSuccessCurvesSvg draws the success curves per task over runs, one line
+// SuccessCurvesSvg draws the success curves per task over runs, one line
 // (mean over seeds) and band (min–max over seeds) per method and settings.
 #ifndef TACO_CLI_RUN_REPORT_H_
 #define TACO_CLI_RUN_REPORT_H_
@@ -109,11 +109,10 @@ struct SuccessBand {
 // when they share their task list.
 std::vector<SuccessBand> SuccessBands(const std::vector<RunRecord>& runs);
 
-// Writes an SVG with one panel per task and one for the mean: per group a
-// line for the mean over seeds and a shaded band from the lowest to the
-// highest seed. InvalidArgument when `runs` is empty or none of them has an
-// evaluation; the error of writing `path` otherwise.
-absl::Status WriteSuccessCurvesSvg(const std::vector<RunRecord>& runs, const std::string& path);
+// An SVG with one panel per task and one for the mean: per group a line for
+// the mean over seeds and a shaded band from the lowest to the highest seed.
+// InvalidArgument when `runs` is empty or none of them has an evaluation.
+absl::StatusOr<std::string> SuccessCurvesSvg(const std::vector<RunRecord>& runs);
 
 }  // namespace taco
 

@@ -304,13 +304,6 @@ TEST(RunReportTest, SuccessBandsInterpolateSeedsWithinTheirCommonRange) {
   }
 }
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 TEST(RunReportTest, SuccessCurvesSvgHasAPanelPerTaskAndKeepsMethodsApart) {
   RunRecord a = MakeRun("train", {"reach-v2", "push-v2"},
                         {Curve("reach-v2", {0, 100, 200}, {0.0, 1.0, 1.0}),
@@ -320,9 +313,9 @@ TEST(RunReportTest, SuccessCurvesSvgHasAPanelPerTaskAndKeepsMethodsApart) {
   b.history.tasks[0].success = {0.1, 0.2, 0.3};
   RunRecord mtsac = a;
   mtsac.algorithm = "mtsac";
-  const std::string path = testing::TempDir() + "/success_curves.svg";
-  ASSERT_TRUE(WriteSuccessCurvesSvg({a, b, mtsac}, path).ok());
-  const std::string svg = ReadFile(path);
+  const absl::StatusOr<std::string> drawn = SuccessCurvesSvg({a, b, mtsac});
+  ASSERT_TRUE(drawn.ok()) << drawn.status();
+  const std::string& svg = *drawn;
   EXPECT_THAT(XmlProblem(svg), IsEmpty()) << svg;
   // Three panels (reach-v2, push-v2, mean) inside the document's <svg>.
   EXPECT_EQ(Count(svg, "<svg "), 4);
@@ -337,26 +330,21 @@ TEST(RunReportTest, SuccessCurvesSvgHasAPanelPerTaskAndKeepsMethodsApart) {
   EXPECT_EQ(Count(svg, ">MT-SAC multi-task (1 seed)</text>"), 3);
   EXPECT_EQ(Count(svg, "<title>PaCo multi-task: min–max over 2 seeds</title></polygon>"), 3);
   EXPECT_THAT(svg, Not(HasSubstr("nan")));
-  EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
 }
 
 TEST(RunReportTest, SuccessCurvesSvgNeedsEvaluations) {
-  const std::string path = testing::TempDir() + "/no_curves.svg";
-  std::filesystem::remove(path);
-  const absl::Status none = WriteSuccessCurvesSvg({}, path);
-  EXPECT_EQ(none.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(none.message(), HasSubstr("no runs"));
+  const absl::StatusOr<std::string> none = SuccessCurvesSvg({});
+  EXPECT_EQ(none.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(none.status().message(), HasSubstr("no runs"));
   RunRecord empty = MakeRun("train", {"reach-v2", "push-v2"}, {});
-  const absl::Status blank = WriteSuccessCurvesSvg({empty}, path);
-  EXPECT_EQ(blank.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(blank.message(), HasSubstr("has an evaluation"));
-  EXPECT_FALSE(std::filesystem::exists(path));
+  const absl::StatusOr<std::string> blank = SuccessCurvesSvg({empty});
+  EXPECT_EQ(blank.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(blank.status().message(), HasSubstr("has an evaluation"));
   // A run without evaluations beside one with them is left out.
   RunRecord one = MakeRun("train", {"reach-v2"}, {Curve("reach-v2", {0, 1}, {0.0, 1.0})});
-  EXPECT_TRUE(WriteSuccessCurvesSvg({empty, one}, path).ok());
-  EXPECT_EQ(Count(ReadFile(path), "<polyline"), 1);
-  EXPECT_EQ(WriteSuccessCurvesSvg({one}, testing::TempDir() + "/missing/dir/curves.svg").code(),
-            absl::StatusCode::kInternal);
+  const absl::StatusOr<std::string> drawn = SuccessCurvesSvg({empty, one});
+  ASSERT_TRUE(drawn.ok()) << drawn.status();
+  EXPECT_EQ(Count(*drawn, "<polyline"), 1);
 }
 
 }  // namespace

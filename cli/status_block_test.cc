@@ -40,15 +40,15 @@ TEST(FormatStatusBlockTest, BudgetEtaRatesAndSuccessPerTask) {
   EXPECT_EQ(lines[0], s.title);
   // 750k steps left at 2000/s.
   EXPECT_THAT(lines[1], HasSubstr(" 25.0%  250000 / 1000000 env steps  ETA 6m 15s"));
-  EXPECT_THAT(lines[1], HasSubstr("[##########" ));
+  EXPECT_THAT(lines[1], HasSubstr("[##########"));
   EXPECT_THAT(lines[2], HasSubstr("2000 env steps/s | 25000 updates (200.0/s) | 2m 5s elapsed"));
   EXPECT_EQ(lines[3], "  losses: critic 0.5");
   EXPECT_EQ(lines.back(), "  success: no evaluation yet");
 
   s.eval_env_steps = 200'000;
   s.eval_mean_success = 0.45;
-  for (const char* task : {"reach-v2", "push-v2", "pick-place-v2", "door-open-v2",
-                           "drawer-open-v2", "drawer-close-v2"}) {
+  for (const char* task : {"reach-v2", "push-v2", "pick-place-v2", "door-open-v2", "drawer-open-v2",
+                           "drawer-close-v2"}) {
     s.eval_task_success[task] = 0.5;
   }
   lines = FormatStatusBlock(s, 100);

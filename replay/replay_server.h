@@ -54,7 +54,7 @@ class ReplayServer {
   absl::Notification stopped_;
   std::thread metrics_thread_;
   std::map<std::string, std::pair<int64_t, int64_t>> published_;  // task → inserted, sampled
-  std::pair<double, double> published_blocked_{0.0, 0.0};  // insert, sample seconds
+  std::pair<double, double> published_blocked_{0.0, 0.0};         // insert, sample seconds
 };
 
 }  // namespace taco
