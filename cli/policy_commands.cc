@@ -12,6 +12,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "actor/actor_role.h"
+#include "common/file_util.h"
 #include "common/run_description.h"
 #include "common/status.h"
 #include "learner/learner_config.h"
@@ -103,7 +104,9 @@ absl::Status ExportCheckpoint(const RunConfig& config, const std::string& checkp
     std::error_code error;
     fs::create_directories(fs::path(out).parent_path(), error);
   }
-  TACO_RETURN_IF_ERROR(FromPaco(paco::ExportForPyTorch(policy, config.tasks, out)));
+  auto bytes = paco::ExportForPyTorch(policy, config.tasks);
+  if (!bytes.ok()) return FromPaco(bytes.status());
+  TACO_RETURN_IF_ERROR(WriteFileAtomically(out, *bytes));
   std::printf(
       "wrote %s: %s policy after %lld updates, %zu tasks (%s), hidden [%s]\n"
       "load it in Python with torch.load(\"%s\"); docs/researcher-workflow.md shows how to act\n",

@@ -11,18 +11,13 @@
 namespace taco {
 namespace {
 
+using ::taco::testing_xml::Count;
 using ::taco::testing_xml::XmlProblem;
 using ::testing::DoubleNear;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
-
-int Count(const std::string& text, const std::string& what) {
-  int n = 0;
-  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
-}
 
 EvalCurve Curve(const std::string& task, std::vector<double> x, std::vector<double> success) {
   return EvalCurve{task, std::move(x), std::move(success)};

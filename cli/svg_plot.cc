@@ -11,6 +11,17 @@
 namespace taco {
 namespace {
 
+// The XML declaration, the <svg> element of a w × h picture and its white
+// background: every file and every grid of charts starts so.
+std::string SvgHeader(int w, int h) {
+  return absl::StrFormat(
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+      "viewBox=\"0 0 %d %d\" font-family=\"Helvetica, Arial, sans-serif\">\n"
+      "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"white\"/>\n",
+      w, h, w, h, w, h);
+}
+
 // Room around the plot area: the title above, tick labels and the axis
 // labels left and below, the legend on the right.
 constexpr double kLeft = 80.0;
@@ -65,12 +76,7 @@ class Frame {
   // Header, background, title, grid, ticks and axis labels.
   std::string Open() const {
     const int w = options_.width, h = options_.height;
-    std::string s = absl::StrFormat(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-        "viewBox=\"0 0 %d %d\" font-family=\"Helvetica, Arial, sans-serif\">\n"
-        "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"white\"/>\n",
-        w, h, w, h, w, h);
+    std::string s = SvgHeader(w, h);
     if (!options_.title.empty()) {
       absl::StrAppend(&s, "<text x=\"", Num((left() + right()) / 2), "\" y=\"30\" ",
                       "font-size=\"18\" text-anchor=\"middle\">", XmlEscape(options_.title),
@@ -310,12 +316,7 @@ std::string ChartGridSvg(const std::vector<std::string>& charts, int columns, in
   const int rows = std::max(1, (count + columns - 1) / columns);
   const int width = std::min(count == 0 ? 1 : count, columns) * cell_width;
   const int height = rows * cell_height;
-  std::string svg = absl::StrFormat(
-      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-      "viewBox=\"0 0 %d %d\" font-family=\"Helvetica, Arial, sans-serif\">\n"
-      "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"white\"/>\n",
-      width, height, width, height, width, height);
+  std::string svg = SvgHeader(width, height);
   for (int i = 0; i < count; ++i) {
     absl::string_view chart = charts[i];
     // An XML declaration may only open a document, so the nested charts

@@ -137,6 +137,15 @@ inline std::string XmlProblem(absl::string_view xml) {
   return "";
 }
 
+// How often `what` occurs in `text` (overlaps counted): elements of a kind.
+inline int Count(absl::string_view text, absl::string_view what) {
+  int n = 0;
+  for (size_t at = text.find(what); at != absl::string_view::npos; at = text.find(what, at + 1)) {
+    ++n;
+  }
+  return n;
+}
+
 }  // namespace testing_xml
 }  // namespace taco
 

@@ -3,8 +3,6 @@
 #include <torch/csrc/jit/serialization/pickle.h>
 
 #include <cstring>
-#include <filesystem>
-#include <fstream>
 
 #include "learner/paco/checkpoint.h"
 #include "learner/paco/learner.h"
@@ -104,8 +102,8 @@ StatusOr<std::unique_ptr<PolicyInference>> MakeInference(const SavedPolicy& poli
   return inference;
 }
 
-Status ExportForPyTorch(const SavedPolicy& policy, const std::vector<std::string>& tasks,
-                        const std::string& path) {
+StatusOr<std::string> ExportForPyTorch(const SavedPolicy& policy,
+                                       const std::vector<std::string>& tasks) {
   const PacoOptions& o = policy.options;
   if (o.algorithm != Algorithm::kPaco) {
     return UnimplementedError(std::string("export writes PaCo policies (composed per-task "
@@ -152,18 +150,7 @@ Status ExportForPyTorch(const SavedPolicy& policy, const std::vector<std::string
     }
     add("phi", c10::ivalue::Tuple::create(std::move(phi)));
     const std::vector<char> bytes = torch::pickle_save(c10::ivalue::Tuple::create(std::move(out)));
-    // Whole or not at all: a temporary file renamed over the target.
-    const std::string tmp = path + ".tmp";
-    {
-      std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
-      file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-      if (!file.flush()) return InternalError("cannot write " + tmp);
-    }
-    std::error_code error;
-    std::filesystem::rename(tmp, path, error);
-    if (error)
-      return InternalError("cannot rename " + tmp + " to " + path + ": " + error.message());
-    return OkStatus();
+    return std::string(bytes.begin(), bytes.end());
   } catch (const std::exception& e) {
     return InternalError(std::string("export failed: ") + e.what());
   }

@@ -37,8 +37,8 @@ StatusOr<SavedPolicy> LoadSavedPolicy(const std::string& path);
 // The deterministic policy of the saved parameters, ready to act.
 StatusOr<std::unique_ptr<PolicyInference>> MakeInference(const SavedPolicy& policy);
 
-// Writes `policy` where Python reads it with PyTorch alone:
-// `dict(torch.load(path, weights_only=True))` gives
+// `policy` as bytes that Python reads with PyTorch alone:
+// `dict(torch.load(path, weights_only=True))` of a file holding them gives
 //   "format": "taco-policy-v1", "algorithm", "tasks" (names, W's column
 //   order), "obs_dim", "action_dim", "updates", "log_std_min", "log_std_max"
 //   (0-d tensors),
@@ -46,8 +46,8 @@ StatusOr<std::unique_ptr<PolicyInference>> MakeInference(const SavedPolicy& poli
 //   [T, out, in] / [T, out] (the last layer gives the mean, then the log std),
 //   "phi": (name, tensor) pairs of the actor's Φ, "task_weights": W [K, T].
 // PaCo policies only (Unimplemented for the baselines); `tasks` must match W.
-Status ExportForPyTorch(const SavedPolicy& policy, const std::vector<std::string>& tasks,
-                        const std::string& path);
+StatusOr<std::string> ExportForPyTorch(const SavedPolicy& policy,
+                                       const std::vector<std::string>& tasks);
 
 }  // namespace paco
 
