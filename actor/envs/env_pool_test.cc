@@ -6,12 +6,23 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <string_view>
 #include <vector>
 
 #include "actor/envs/task_registry.h"
 
 namespace taco::envs {
 namespace {
+
+// The AllTasks() index that the pool reports for a task.
+int IndexOf(std::string_view task) {
+  const absl::Span<const TaskDef* const> all = AllTasks();
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (all[i]->name == task) return static_cast<int>(i);
+  }
+  ADD_FAILURE() << "no task " << task;
+  return -1;
+}
 
 EnvPoolConfig MixedConfig(int threads) {
   EnvPoolConfig config;
@@ -31,7 +42,8 @@ std::vector<double> Actions(int n, int t) {
 TEST(EnvPoolTest, StepsMixedTasksWithTaskIdsAndAutoReset) {
   auto pool = EnvPool::Create(MixedConfig(2)).value();
   ASSERT_EQ(pool->size(), 4);
-  EXPECT_EQ(pool->task_ids(), (std::vector<int>{0, 3, 1, 12}));
+  EXPECT_EQ(pool->task_ids(), (std::vector<int>{IndexOf("reach-v2"), IndexOf("door-open-v2"),
+                                                IndexOf("push-v2"), IndexOf("lever-pull-v2")}));
   std::vector<double> obs;
   ASSERT_TRUE(pool->Reset(&obs).ok());
   ASSERT_EQ(obs.size(), 4u * kObsDim);
@@ -81,13 +93,15 @@ TEST(EnvPoolTest, DrawsTheTaskOfEachEpisodeFromTheWeights) {
       EXPECT_EQ(pool->env(i).elapsed_steps(), 0);
     }
   }
-  const int reach = episodes[0], push = episodes[1], door = episodes[3];
+  const int reach = episodes[IndexOf("reach-v2")], push = episodes[IndexOf("push-v2")],
+            door = episodes[IndexOf("door-open-v2")];
   EXPECT_EQ(door, 0) << "weight 0 is never drawn";
   EXPECT_EQ(reach + push, 600);
   EXPECT_NEAR(static_cast<double>(push) / 600.0, 0.75, 0.06);
   ASSERT_TRUE(pool->SetTaskWeights({0.0, 0.0, 1.0}).ok());
   for (int t = 0; t < 4; ++t) ASSERT_TRUE(pool->Step(Actions(3, t), &out).ok());
-  EXPECT_EQ(pool->task_ids(), (std::vector<int>{3, 3, 3}));
+  const int door_open = IndexOf("door-open-v2");
+  EXPECT_EQ(pool->task_ids(), (std::vector<int>{door_open, door_open, door_open}));
   EXPECT_FALSE(pool->SetTaskWeights({1.0}).ok());
   EXPECT_FALSE(pool->SetTaskWeights({0.0, 0.0, 0.0}).ok());
   EXPECT_FALSE(pool->SetTaskWeights({-1.0, 1.0, 1.0}).ok());

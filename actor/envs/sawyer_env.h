@@ -81,6 +81,13 @@ enum class VariantMode {
   kFreshEachReset,
 };
 
+// Whose draw order makes the fixed variants (see FixedVariants): the same
+// seed gives a task different variants in Meta-World's MT10 and MT50.
+enum class VariantOrder {
+  kMt10,
+  kMt50,
+};
+
 struct EnvConfig {
   // Asset folder (see asset_locator.h); the registry fills it when empty.
   std::string assets_dir;
@@ -89,6 +96,7 @@ struct EnvConfig {
   uint32_t seed = 0;
   // Seeds the generator of the 50 fixed variants of every task (MT10's seed).
   uint32_t variant_seed = 0;
+  VariantOrder variant_order = VariantOrder::kMt10;
   VariantMode variant_mode = VariantMode::kFixedSet;
   // False zeroes obs[36:39], as Meta-World's partially observable (ML) mode.
   bool goal_observable = true;

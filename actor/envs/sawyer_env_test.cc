@@ -92,25 +92,13 @@ INSTANTIATE_TEST_SUITE_P(Suite, AllTasksTest, ::testing::ValuesIn(AllTaskNames()
                            return name;
                          });
 
-TEST(RegistryTest, HasTheFifteenTasksInBenchmarkOrder) {
-  const std::vector<std::string> expected = {"reach-v2",
-                                             "push-v2",
-                                             "pick-place-v2",
-                                             "door-open-v2",
-                                             "drawer-open-v2",
-                                             "drawer-close-v2",
-                                             "button-press-topdown-v2",
-                                             "peg-insert-side-v2",
-                                             "window-open-v2",
-                                             "window-close-v2",
-                                             "sweep-v2",
-                                             "sweep-into-v2",
-                                             "lever-pull-v2",
-                                             "shelf-place-v2",
-                                             "door-close-v2"};
+// Every task taco has, in MT50's order; once every family is in, all 50.
+TEST(RegistryTest, ListsTheTasksInMt50Order) {
+  std::vector<std::string> expected;
+  for (std::string_view name : kMt50Tasks) expected.emplace_back(name);
   EXPECT_EQ(TaskNames(), expected);
-  for (size_t i = 0; i < kMt10Tasks.size(); ++i) {
-    EXPECT_EQ(TaskNames()[i], kMt10Tasks[i]);
+  for (std::string_view name : kMt10Tasks) {
+    EXPECT_NE(std::find(kMt50Tasks.begin(), kMt50Tasks.end(), name), kMt50Tasks.end()) << name;
   }
 }
 

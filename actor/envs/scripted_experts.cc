@@ -4,37 +4,13 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "actor/envs/scripted_expert_table.h"
 #include "actor/envs/task_registry.h"
 
 namespace taco::envs {
 namespace {
 
-struct Parsed {
-  Vec3 hand;
-  double gripper;
-  Vec3 obj;
-  Vec3 goal;
-};
-
-Parsed Parse(const Observation& o) {
-  return {ToVec3(o.data()), o[3], ToVec3(o.data() + 4), ToVec3(o.data() + 36)};
-}
-
-Action Move(const Vec3& hand, const Vec3& to, double p, double grab) {
-  return {p * (to[0] - hand[0]), p * (to[1] - hand[1]), p * (to[2] - hand[2]), grab};
-}
-
-constexpr Vec3 Up(double z) { return {0, 0, z}; }
-
-// "Near" for the grasping experts: within `xy` in the plane and `z` in height.
-// The originals test the grab against the raw object position, not against
-// the offset point they steer the hand to. The grasp is a race between the
-// slow fingers (~20 steps to close) and the descending hand, so shifting the
-// test point by 1-1.5 cm shifts the closing by a step or two and costs grasps
-// (measured: sweep-into 0.80 -> 0.96, shelf-place 0.82 -> 1.00 at noise 0).
-bool Near(const Vec3& hand, const Vec3& obj, double xy, double z) {
-  return DistanceXY(hand, obj) <= xy && std::abs(hand[2] - obj[2]) <= z;
-}
+using namespace expert_steering;  // NOLINT(build/namespaces): the experts' shared moves
 
 Action Reach(const Observation& o) {
   const Parsed s = Parse(o);
@@ -236,12 +212,6 @@ Action ShelfPlace(const Observation& o) {
   return Move(s.hand, to, 25, Near(s.hand, s.obj, 0.04, 0.15) ? 0.7 : -1.0);
 }
 
-struct NamedExpert {
-  std::string_view task;
-  ExpertPolicy policy;
-  ExpectedSuccess expected;
-};
-
 // Expected rates are v2.0.0's test_scripted_policies.py thresholds.
 constexpr NamedExpert kExperts[] = {
     {"reach-v2", &Reach, {0.99, 0.98}},
@@ -262,8 +232,14 @@ constexpr NamedExpert kExperts[] = {
 };
 
 absl::StatusOr<const NamedExpert*> Find(std::string_view task) {
-  for (const NamedExpert& e : kExperts) {
-    if (e.task == task) return &e;
+  const absl::Span<const NamedExpert> tables[] = {
+      kExperts,          ButtonExperts(), ArticulatedExperts(), SlidingExperts(),
+      AssemblyExperts(), BinExperts(),    ToolExperts(),
+  };
+  for (const absl::Span<const NamedExpert> table : tables) {
+    for (const NamedExpert& e : table) {
+      if (e.task == task) return &e;
+    }
   }
   return absl::NotFoundError(absl::StrCat("no scripted expert for '", std::string(task), "'"));
 }

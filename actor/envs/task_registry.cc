@@ -1,5 +1,7 @@
 #include "actor/envs/task_registry.h"
 
+#include <algorithm>
+
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -17,8 +19,10 @@
 #include "actor/envs/window.h"
 
 namespace taco::envs {
+namespace {
 
-absl::Span<const TaskDef* const> AllTasks() {
+// Every task's definition, in any order (AllTasks() sorts them).
+absl::Span<const TaskDef* const> RegisteredTasks() {
   static const TaskDef* const kTasks[] = {
       &ReachV2(),
       &PushV2(),
@@ -39,6 +43,42 @@ absl::Span<const TaskDef* const> AllTasks() {
   return kTasks;
 }
 
+const TaskDef* Registered(std::string_view name) {
+  for (const TaskDef* def : RegisteredTasks()) {
+    if (def->name == name) return def;
+  }
+  return nullptr;
+}
+
+// The names in the order a benchmark draws its variants.
+std::vector<std::string_view> DrawOrder(VariantOrder order) {
+  std::vector<std::string_view> names;
+  if (order == VariantOrder::kMt10) {
+    names.assign(kMt10Tasks.begin(), kMt10Tasks.end());
+    for (std::string_view name :
+         {"sweep-v2", "sweep-into-v2", "lever-pull-v2", "shelf-place-v2", "door-close-v2"}) {
+      names.push_back(name);
+    }
+  }
+  for (std::string_view name : kMt50Tasks) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  }
+  return names;
+}
+
+}  // namespace
+
+absl::Span<const TaskDef* const> AllTasks() {
+  static const std::vector<const TaskDef*>* const tasks = [] {
+    auto* sorted = new std::vector<const TaskDef*>;
+    for (std::string_view name : kMt50Tasks) {
+      if (const TaskDef* def = Registered(name)) sorted->push_back(def);
+    }
+    return sorted;
+  }();
+  return *tasks;
+}
+
 std::vector<std::string> TaskNames() {
   std::vector<std::string> names;
   for (const TaskDef* def : AllTasks()) names.emplace_back(def->name);
@@ -53,9 +93,11 @@ absl::StatusOr<const TaskDef*> FindTask(std::string_view name) {
                                           "'; valid tasks: ", absl::StrJoin(TaskNames(), ", ")));
 }
 
-std::vector<RandVec> FixedVariants(const TaskDef& def, uint32_t seed) {
+std::vector<RandVec> FixedVariants(const TaskDef& def, uint32_t seed, VariantOrder order) {
   NumpyRandom rng(seed);
-  for (const TaskDef* task : AllTasks()) {
+  for (std::string_view name : DrawOrder(order)) {
+    const TaskDef* task = Registered(name);
+    if (task == nullptr) continue;
     std::vector<RandVec> variants;
     variants.reserve(kVariantsPerTask);
     for (int i = 0; i < kVariantsPerTask; ++i) {
@@ -77,7 +119,7 @@ absl::StatusOr<std::unique_ptr<SawyerEnv>> MakeEnv(std::string_view name, EnvCon
   if (config.assets_dir.empty()) {
     TACO_ASSIGN_OR_RETURN(config.assets_dir, LocateMetaWorldAssets());
   }
-  return def->make(*def, config, FixedVariants(*def, config.variant_seed));
+  return def->make(*def, config, FixedVariants(*def, config.variant_seed, config.variant_order));
 }
 
 }  // namespace taco::envs
