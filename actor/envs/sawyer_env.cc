@@ -349,8 +349,13 @@ void SawyerEnv::CurrentFrame(double* out) const {
   out[3] = std::clamp(finger_gap / 0.1, 0.0, 1.0);
   std::copy(obj.begin(), obj.end(), out + 4);
   std::copy(quat.begin(), quat.end(), out + 7);
-  // The second-object slot is unused by every task here.
   std::fill(out + 11, out + 18, 0.0);
+  if (HasSecondObject()) {
+    const Vec3 second = SecondObjectPos();
+    const Quat second_quat = SecondObjectQuat();
+    std::copy(second.begin(), second.end(), out + 11);
+    std::copy(second_quat.begin(), second_quat.end(), out + 14);
+  }
 }
 
 Observation SawyerEnv::BuildObservation() const {

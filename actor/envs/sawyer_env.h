@@ -172,6 +172,11 @@ class SawyerEnv {
   // obs[4:7] and obs[7:11].
   virtual Vec3 ObjectPos() const = 0;
   virtual Quat ObjectQuat() const { return {0, 0, 0, 0}; }
+  // obs[11:18] for the tasks that observe a second object (Meta-World pads
+  // the object part to two position-quaternion pairs); the others leave it 0.
+  virtual bool HasSecondObject() const { return false; }
+  virtual Vec3 SecondObjectPos() const { return {0, 0, 0}; }
+  virtual Quat SecondObjectQuat() const { return {0, 0, 0, 0}; }
 
   struct Evaluation {
     double reward = 0;
