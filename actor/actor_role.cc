@@ -180,12 +180,8 @@ absl::Status Actor::Setup() {
   pool.task_choices = config_.tasks;
   pool.task_weights = p;
   task_weights_ = p;
-  pool.env.assets_dir = config_.env.assets_dir;
-  pool.env.max_episode_steps = config_.env.max_episode_steps;
-  pool.env.seed = static_cast<uint32_t>(config_.run.seed * 100003 + seed_index_ * 1009);
-  pool.env.variant_seed = static_cast<uint32_t>(config_.run.seed);
-  pool.env.variant_mode = config_.env.goals == "fresh" ? envs::VariantMode::kFreshEachReset
-                                                       : envs::VariantMode::kFixedSet;
+  pool.env =
+      RunEnvConfig(config_, static_cast<uint32_t>(config_.run.seed * 100003 + seed_index_ * 1009));
   pool.num_threads = 1;
   TACO_ASSIGN_OR_RETURN(pool_, envs::EnvPool::Create(pool));
   return absl::OkStatus();
@@ -501,6 +497,19 @@ absl::Status KeepBestPolicy(const RunConfig& config, const paco::NamedTensors& a
   return absl::OkStatus();
 }
 
+envs::EnvConfig RunEnvConfig(const RunConfig& config, uint32_t env_seed) {
+  envs::EnvConfig env;
+  env.assets_dir = config.env.assets_dir;
+  env.max_episode_steps = config.env.max_episode_steps;
+  env.seed = env_seed;
+  env.variant_seed = static_cast<uint32_t>(config.run.seed);
+  env.variant_mode = config.env.goals == "fresh" ? envs::VariantMode::kFreshEachReset
+                                                 : envs::VariantMode::kFixedSet;
+  env.variant_order =
+      config.env.variant_order == "mt50" ? envs::VariantOrder::kMt50 : envs::VariantOrder::kMt10;
+  return env;
+}
+
 absl::Status RunActorRole(const RunConfig& config, const ActorRoleOptions& options) {
   std::optional<ActorIndexClaim> claim;
   int index = options.index;
@@ -549,12 +558,7 @@ absl::StatusOr<EvalResult> EvaluatePolicy(const RunConfig& config, paco::PolicyI
   for (const std::string& task : config.tasks) {
     for (int e = 0; e < episodes; ++e) pool_config.tasks.push_back(task);
   }
-  pool_config.env.assets_dir = config.env.assets_dir;
-  pool_config.env.max_episode_steps = config.env.max_episode_steps;
-  pool_config.env.seed = seed;
-  pool_config.env.variant_seed = static_cast<uint32_t>(config.run.seed);
-  pool_config.env.variant_mode = config.env.goals == "fresh" ? envs::VariantMode::kFreshEachReset
-                                                             : envs::VariantMode::kFixedSet;
+  pool_config.env = RunEnvConfig(config, seed);
   pool_config.num_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   TACO_ASSIGN_OR_RETURN(auto pool, envs::EnvPool::Create(pool_config));
   std::vector<double> obs;

@@ -15,6 +15,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "actor/envs/sawyer_env.h"
 #include "common/run_config.h"
 
 namespace at {
@@ -25,6 +26,10 @@ class PolicyInference;
 }  // namespace paco
 
 namespace taco {
+
+// The env settings of a run (assets, time limit, goals and their draw order)
+// for an env generator seeded with `env_seed`.
+envs::EnvConfig RunEnvConfig(const RunConfig& config, uint32_t env_seed);
 
 struct ActorRoleOptions {
   // 0..topology.actors-1, or kAutoIndex for replicas started alike (compose

@@ -317,6 +317,20 @@ std::vector<TransferRow> TransferTable(const std::vector<RunRecord>& runs) {
   return rows;
 }
 
+std::vector<TransferRow> TransferStudyTable(const std::vector<RunRecord>& runs) {
+  std::vector<TransferRow> rows;
+  for (TransferRow& row : TransferTable(runs)) {
+    if (row.mode == "full" && row.new_task_weights == "random" && row.scratch_runs > 0) {
+      rows.push_back(std::move(row));
+    }
+  }
+  std::stable_sort(rows.begin(), rows.end(), [](const TransferRow& a, const TransferRow& b) {
+    const double inf = std::numeric_limits<double>::infinity();
+    return a.scratch_steps.value_or(inf) < b.scratch_steps.value_or(inf);
+  });
+  return rows;
+}
+
 std::string FormatReport(const std::vector<RunRecord>& runs) {
   std::string out = absl::StrFormat("%d runs\n", runs.size());
   for (const RunRecord& run : runs) {
@@ -365,6 +379,33 @@ std::string FormatReport(const std::vector<RunRecord>& runs) {
                             row.new_task_weights, Steps(static_cast<double>(row.exploration_steps)),
                             scratch, moved, cost);
     }
+  }
+  const std::vector<TransferRow> study = TransferStudyTable(runs);
+  if (!study.empty()) {
+    out +=
+        "\nTransfer study (paper Fig. 6): (a) SAC-scratch env steps n to the threshold, easiest "
+        "first; (b) relative transfer cost of TaCo over SAC-scratch, < 1 is cheaper\n";
+    absl::StrAppendFormat(&out, "  %-26s %-16s %-18s %-18s %s\n", "new task", "source run",
+                          "(a) scratch n (α)", "transfer n (α)", "(b) relative cost");
+    int cheaper = 0;
+    int costed = 0;
+    for (const TransferRow& row : study) {
+      const std::string cost = row.relative_cost.has_value()
+                                   ? absl::StrFormat("%.3f", *row.relative_cost)
+                                   : std::string("-");
+      if (row.relative_cost.has_value()) {
+        ++costed;
+        if (*row.relative_cost < 1.0) ++cheaper;
+      }
+      absl::StrAppendFormat(
+          &out, "  %-26s %-16s %-18s %-18s %s\n", row.task,
+          row.source_run.empty() ? "-" : row.source_run,
+          absl::StrFormat("%s (%.2f)", Steps(row.scratch_steps), row.scratch_success),
+          absl::StrFormat("%s (%.2f)", Steps(row.transfer_steps), row.transfer_success), cost);
+    }
+    absl::StrAppendFormat(&out,
+                          "  transfer was cheaper than scratch on %d of %d tasks with a cost\n",
+                          cheaper, costed);
   }
   if (methods.empty() && transfer.empty()) {
     out += "\nno multi-task or transfer runs with evaluations among these\n";

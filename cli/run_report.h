@@ -92,6 +92,13 @@ struct TransferRow {
 // curve: a task without a curve did not reach the threshold in that run.
 std::vector<TransferRow> TransferTable(const std::vector<RunRecord>& runs);
 
+// The paper's Fig. 6: for each new task that full transfer runs (Φ and w
+// trained, random initial w, the paper's setting) and scratch runs both
+// learnt, the scratch runs' n (Fig. 6a) and the relative transfer cost
+// (Fig. 6b); ordered by scratch difficulty, hardest last, tasks that no
+// scratch run solved after the rest.
+std::vector<TransferRow> TransferStudyTable(const std::vector<RunRecord>& runs);
+
 std::string FormatReport(const std::vector<RunRecord>& runs);
 
 // Success over env steps of one group of runs on one task (or "mean"),

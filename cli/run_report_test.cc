@@ -250,6 +250,37 @@ TEST(RunReportTest, TwoTaskTransferJudgesEachTaskOnItsOwnCurve) {
   EXPECT_DOUBLE_EQ(reach.transfer_success, 1.0);
 }
 
+// Fig. 6: tasks ordered by how long scratch SAC needs, each with the relative
+// cost of full transfer; other transfer settings and tasks without scratch
+// runs stay out of it.
+TEST(RunReportTest, TransferStudyOrdersTasksByScratchDifficulty) {
+  const std::vector<RunRecord> runs = {
+      MakeRun("train", {"stick-pull-v2"}, {Curve("stick-pull-v2", {2e5, 4e5}, {0.5, 0.95})}),
+      MakeRun("train", {"stick-pull-v2"}, {Curve("stick-pull-v2", {2e5, 4e5}, {0.1, 0.2})}),
+      MakeRun("train", {"handle-pull-v2"}, {Curve("handle-pull-v2", {1e5, 2e5}, {0.95, 1.0})}),
+      MakeRun("train", {"soccer-v2"}, {Curve("soccer-v2", {1e5}, {0.1})}),
+      Transfer({"stick-pull-v2"}, {Curve("stick-pull-v2", {1e5, 2e5}, {0.5, 0.9})}),
+      Transfer({"handle-pull-v2"}, {Curve("handle-pull-v2", {1e5, 2e5}, {0.5, 0.9})}),
+      Transfer({"handle-pull-v2"}, {Curve("handle-pull-v2", {1e5}, {0.9})}, "fixed_phi"),
+      Transfer({"soccer-v2"}, {Curve("soccer-v2", {1e5}, {0.95})}),
+      Transfer({"reach-wall-v2"}, {Curve("reach-wall-v2", {1e5}, {0.95})}),
+  };
+  const std::vector<TransferRow> study = TransferStudyTable(runs);
+  ASSERT_EQ(study.size(), 3u);
+  EXPECT_EQ(study[0].task, "handle-pull-v2");
+  EXPECT_EQ(study[1].task, "stick-pull-v2");
+  EXPECT_EQ(study[2].task, "soccer-v2");  // no scratch run reached the threshold
+  // handle-pull: (2e5 / 1) / (1e5 / 1); stick-pull: (2e5 / 1) / (4e5 / 0.5).
+  EXPECT_DOUBLE_EQ(*study[0].relative_cost, 2.0);
+  EXPECT_DOUBLE_EQ(*study[1].relative_cost, 0.25);
+  EXPECT_FALSE(study[2].relative_cost.has_value());
+  const std::string text = FormatReport(runs);
+  EXPECT_THAT(text, HasSubstr("Transfer study (paper Fig. 6)"));
+  EXPECT_THAT(text, HasSubstr("cheaper than scratch on 1 of 2 tasks"));
+  EXPECT_LT(text.find("handle-pull-v2", text.find("Fig. 6")),
+            text.find("stick-pull-v2", text.find("Fig. 6")));
+}
+
 TEST(RunReportTest, SuccessBandsInterpolateSeedsWithinTheirCommonRange) {
   RunRecord a = MakeRun("train", {"reach-v2", "push-v2"},
                         {Curve("reach-v2", {0, 100, 200}, {0.0, 1.0, 1.0}),

@@ -56,17 +56,6 @@ absl::StatusOr<std::vector<int64_t>> RunTaskIndex(const std::vector<std::string>
   return index;
 }
 
-envs::EnvConfig EnvConfigFrom(const RunConfig& config, uint32_t seed) {
-  envs::EnvConfig env;
-  env.assets_dir = config.env.assets_dir;
-  env.max_episode_steps = config.env.max_episode_steps;
-  env.seed = seed;
-  env.variant_seed = static_cast<uint32_t>(config.run.seed);
-  env.variant_mode = config.env.goals == "fresh" ? envs::VariantMode::kFreshEachReset
-                                                 : envs::VariantMode::kFixedSet;
-  return env;
-}
-
 torch::Tensor ObsTensor(const std::vector<double>& obs, int64_t n) {
   torch::Tensor t = torch::empty({n, kObs}, torch::kFloat32);
   float* p = t.data_ptr<float>();
@@ -212,7 +201,7 @@ absl::Status Trainer::Setup() {
   }
   pool_config.task_choices = config_.tasks;
   pool_config.task_weights = task_probabilities_;
-  pool_config.env = EnvConfigFrom(config_, static_cast<uint32_t>(config_.run.seed * 1000));
+  pool_config.env = RunEnvConfig(config_, static_cast<uint32_t>(config_.run.seed * 1000));
   pool_config.num_threads = PoolThreads();
   TACO_ASSIGN_OR_RETURN(pool_, envs::EnvPool::Create(pool_config));
   TACO_RETURN_IF_ERROR(pool_->Reset(&obs_));

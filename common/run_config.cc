@@ -25,6 +25,7 @@ void ReadEnv(ConfigSection s, EnvConfig* c) {
   s.ReadInt("max_episode_steps", &c->max_episode_steps, 1, 100000);
   s.ReadString("goals", &c->goals, {"variants", "fresh"});
   s.ReadInt("num_variants", &c->num_variants, 1, 100000);
+  s.ReadString("variant_order", &c->variant_order, {"mt10", "mt50"});
 }
 
 void ReadAlgorithm(ConfigSection s, AlgorithmConfig* c) {

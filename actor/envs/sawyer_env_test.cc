@@ -139,41 +139,70 @@ TEST(RegistryTest, DrawsUseFloat32RoundedBounds) {
   EXPECT_EQ(RandomBoxBound(0.6), 0.60000002384185791015625);
 }
 
+// Runs a NumPy reference script for `seed` and returns its vectors by task.
+std::map<std::string, std::vector<RandVec>> NumpyDraws(const std::string& script, uint32_t seed) {
+  const CommandResult reference = RunCommand(
+      {"/usr/bin/python3", std::string(TACO_SOURCE_DIR) + "/actor/envs/testdata/" + script,
+       std::to_string(seed)});
+  EXPECT_EQ(reference.exit_code, 0)
+      << "the NumPy reference did not run (Debian: apt-get install python3-numpy):\n"
+      << reference.output;
+  std::map<std::string, std::vector<RandVec>> numpy;
+  std::istringstream lines(reference.output);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::istringstream fields(line);
+    std::string task;
+    int index = 0;
+    fields >> task >> index;
+    RandVec v;
+    for (double x; fields >> x;) v.push_back(x);
+    numpy[task].push_back(v);
+  }
+  return numpy;
+}
+
+void ExpectVariantsMatch(const std::map<std::string, std::vector<RandVec>>& numpy, uint32_t seed,
+                         VariantOrder order) {
+  for (const auto& [task, expected] : numpy) {
+    const absl::StatusOr<const TaskDef*> def = FindTask(task);
+    ASSERT_TRUE(def.ok()) << def.status();
+    const std::vector<RandVec> ours = FixedVariants(**def, seed, order);
+    ASSERT_EQ(ours.size(), expected.size()) << task;
+    for (size_t i = 0; i < ours.size(); ++i) {
+      EXPECT_EQ(ours[i], expected[i]) << task << " variant " << i << " seed " << seed;
+    }
+  }
+}
+
 // NumPy itself is the reference for the variant draws: a script written from
 // the spec draws MT10's 500 vectors with NumPy's legacy generator exactly as
 // Meta-World's MT10(seed) does, and every number must agree bit for bit.
 TEST(RegistryTest, Mt10VariantsMatchNumpyBitForBit) {
   for (const uint32_t seed : {0u, 42u, 1234567u}) {
-    const CommandResult reference =
-        RunCommand({"/usr/bin/python3",
-                    std::string(TACO_SOURCE_DIR) + "/actor/envs/testdata/mt10_numpy_draws.py",
-                    std::to_string(seed)});
-    ASSERT_EQ(reference.exit_code, 0)
-        << "the NumPy reference did not run (Debian: apt-get install python3-numpy):\n"
-        << reference.output;
-    const std::string& output = reference.output;
-
-    std::map<std::string, std::vector<RandVec>> numpy;
-    std::istringstream lines(output);
-    std::string line;
-    while (std::getline(lines, line)) {
-      std::istringstream fields(line);
-      std::string task;
-      int index = 0;
-      fields >> task >> index;
-      RandVec v;
-      for (double x; fields >> x;) v.push_back(x);
-      numpy[task].push_back(v);
-    }
-    ASSERT_EQ(numpy.size(), 10u) << output.substr(0, 500);
-    for (const auto& [task, expected] : numpy) {
-      const std::vector<RandVec> ours = FixedVariants(*FindTask(task).value(), seed);
-      ASSERT_EQ(ours.size(), expected.size()) << task;
-      for (size_t i = 0; i < ours.size(); ++i) {
-        EXPECT_EQ(ours[i], expected[i]) << task << " variant " << i << " seed " << seed;
-      }
-    }
+    const auto numpy = NumpyDraws("mt10_numpy_draws.py", seed);
+    ASSERT_EQ(numpy.size(), 10u);
+    ExpectVariantsMatch(numpy, seed, VariantOrder::kMt10);
   }
+}
+
+// The same for MT50(seed): 2,500 vectors in MT50's order, from boxes and
+// reset loops written per family from the original sources
+// (testdata/mt50_tasks_*.py), not from the C++ task definitions.
+TEST(RegistryTest, Mt50VariantsMatchNumpyBitForBit) {
+  for (const uint32_t seed : {0u, 7u}) {
+    const auto numpy = NumpyDraws("mt50_numpy_draws.py", seed);
+    ASSERT_EQ(numpy.size(), 50u);
+    ExpectVariantsMatch(numpy, seed, VariantOrder::kMt50);
+  }
+}
+
+// One seed gives a task different variants in MT10 and MT50, as in
+// Meta-World: the draw order differs.
+TEST(RegistryTest, Mt10AndMt50OrdersDrawDifferentVariants) {
+  const TaskDef& reach = *FindTask("reach-v2").value();
+  EXPECT_NE(FixedVariants(reach, 1, VariantOrder::kMt10),
+            FixedVariants(reach, 1, VariantOrder::kMt50));
 }
 
 // Sweep's random box has a flat z range (0.02 to 0.02) whose float32 bound
