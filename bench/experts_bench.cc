@@ -55,6 +55,7 @@ int Main() {
   if (failed) return 1;
 
   double min_margin = 1;
+  int below = 0;
   std::vector<std::string> per_task;
   std::vector<std::string> expected_json;
   for (size_t i = 0; i < tasks.size(); ++i) {
@@ -62,6 +63,7 @@ int Main() {
     const double margin =
         std::min(rates[i].noise_0 - expected.noise_0, rates[i].noise_0_1 - expected.noise_0_1);
     min_margin = std::min(min_margin, margin);
+    below += margin < 0 ? 1 : 0;
     std::printf(
         "  %-24s noise 0: %.2f (expected %.2f)  noise 0.1: %.2f "
         "(expected %.2f)  %s\n",
@@ -73,6 +75,7 @@ int Main() {
                                          ",\"noise_0_1\":", expected.noise_0_1, "}"));
   }
   std::printf("%s\n", absl::StrCat("{\"bench\":\"experts\",\"tasks\":", tasks.size(),
+                                   ",\"tasks_below_expected\":", below,
                                    ",\"min_margin_vs_expected\":", min_margin,
                                    ",\"per_task_success\":{", absl::StrJoin(per_task, ","),
                                    "},\"expected\":{", absl::StrJoin(expected_json, ","), "}}")
