@@ -40,4 +40,21 @@ const TaskDef& ReachV2() {
   return *def;
 }
 
+// The wall stands between the hand's start and the goals; reward, success and
+// the unused puck are reach-v2's.
+const TaskDef& ReachWallV2() {
+  static const TaskDef* const def = new TaskDef{
+      "reach-wall-v2",
+      "sawyer_reach_wall_v2.xml",
+      {0, 0.6, 0.2},
+      kMocapLow,
+      kMocapHigh,
+      {-0.05, 0.6, 0.015, -0.05, 0.85, 0.05},
+      {0.05, 0.65, 0.015, 0.05, 0.9, 0.3},
+      &PuckFarFromGoal,
+      &SawyerEnv::Create<ReachEnv>,
+  };
+  return *def;
+}
+
 }  // namespace taco::envs

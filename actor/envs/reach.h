@@ -1,4 +1,5 @@
-// reach-v2: bring the gripper's centre point to a goal in the air (spec §4.1).
+// reach-v2: bring the gripper's centre point to a goal in the air (spec §4.1);
+// reach-wall-v2: the same behind a wall (spec/sliding.md).
 #ifndef TACO_ACTOR_ENVS_REACH_H_
 #define TACO_ACTOR_ENVS_REACH_H_
 
@@ -7,6 +8,7 @@
 namespace taco::envs {
 
 const TaskDef& ReachV2();
+const TaskDef& ReachWallV2();
 
 }  // namespace taco::envs
 

@@ -12,9 +12,11 @@
 #include "actor/envs/lever.h"
 #include "actor/envs/peg_insert.h"
 #include "actor/envs/pick_place.h"
+#include "actor/envs/plate_slide.h"
 #include "actor/envs/push.h"
 #include "actor/envs/reach.h"
 #include "actor/envs/shelf.h"
+#include "actor/envs/soccer.h"
 #include "actor/envs/sweep.h"
 #include "actor/envs/window.h"
 
@@ -39,6 +41,14 @@ absl::Span<const TaskDef* const> RegisteredTasks() {
       &LeverPullV2(),
       &ShelfPlaceV2(),
       &DoorCloseV2(),
+      &PlateSlideV2(),
+      &PlateSlideSideV2(),
+      &PlateSlideBackV2(),
+      &PlateSlideBackSideV2(),
+      &PushBackV2(),
+      &PushWallV2(),
+      &ReachWallV2(),
+      &SoccerV2(),
   };
   return kTasks;
 }
