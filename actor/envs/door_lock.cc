@@ -12,7 +12,7 @@ namespace {
 // The original keeps hand_init as a float32 array; the mocap is set to the
 // rounded numbers.
 const Vec3 kLockHandInit = {0, RandomBoxBound(0.6), RandomBoxBound(0.2)};
-// The box and rotation the lock rewards measure distances in.
+// Per-axis weights of the lock rewards' distances (x counts least).
 constexpr Vec3 kLockScale = {0.25, 1, 0.5};
 constexpr double kLockLength = 0.1;
 
