@@ -253,6 +253,9 @@ absl::StatusOr<Observation> SawyerEnv::ResetInternal(const RandVec& rand_vec) {
   // Fixture moves of earlier episodes persist in the model, as in the
   // original; every task rewrites the fixtures it randomises.
   mj_resetData(m, d);
+  // Deliberate deviation [quirk] for the few tasks that override it: the
+  // original settles the hand against the previous episode's fixture pose.
+  PlaceFixturesBeforeSettle(rand_vec);
   for (int i = 0; i < kSettleSteps; ++i) {
     SetMocap(hand_init_);
     d->ctrl[0] = -1;

@@ -162,6 +162,11 @@ class SawyerEnv {
  protected:
   // Looks up the task's bodies, sites, joints and geoms after loading.
   virtual absl::Status BindNames() = 0;
+  // Runs straight after mj_resetData, before the hand settles, for tasks whose
+  // fixture is within reach of the settling hand: moving it here makes the
+  // settle, and so the episode's start, depend on the variant alone rather
+  // than also on where the previous episode left the fixture.
+  virtual void PlaceFixturesBeforeSettle(const RandVec& /*rand_vec*/) {}
   // Moves fixtures/objects for `rand_vec` and sets target_ and the task's
   // initial quantities. Runs after the hand has settled and init_tcp_ is set;
   // the core runs mj_forward afterwards.

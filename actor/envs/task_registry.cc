@@ -8,7 +8,10 @@
 #include "actor/envs/asset_locator.h"
 #include "actor/envs/button_press.h"
 #include "actor/envs/door.h"
+#include "actor/envs/door_lock.h"
 #include "actor/envs/drawer.h"
+#include "actor/envs/faucet.h"
+#include "actor/envs/handle.h"
 #include "actor/envs/lever.h"
 #include "actor/envs/peg_insert.h"
 #include "actor/envs/pick_place.h"
@@ -49,6 +52,14 @@ absl::Span<const TaskDef* const> RegisteredTasks() {
       &PushWallV2(),
       &ReachWallV2(),
       &SoccerV2(),
+      &DoorLockV2(),
+      &DoorUnlockV2(),
+      &FaucetOpenV2(),
+      &FaucetCloseV2(),
+      &HandlePressSideV2(),
+      &HandlePressV2(),
+      &HandlePullSideV2(),
+      &HandlePullV2(),
   };
   return kTasks;
 }
