@@ -5,12 +5,14 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "actor/envs/assembly.h"
 #include "actor/envs/asset_locator.h"
 #include "actor/envs/button_press.h"
 #include "actor/envs/door.h"
 #include "actor/envs/drawer.h"
 #include "actor/envs/lever.h"
 #include "actor/envs/peg_insert.h"
+#include "actor/envs/pick_out_of_hole.h"
 #include "actor/envs/pick_place.h"
 #include "actor/envs/push.h"
 #include "actor/envs/reach.h"
@@ -39,6 +41,10 @@ absl::Span<const TaskDef* const> RegisteredTasks() {
       &LeverPullV2(),
       &ShelfPlaceV2(),
       &DoorCloseV2(),
+      &PickPlaceWallV2(),
+      &AssemblyV2(),
+      &DisassembleV2(),
+      &PickOutOfHoleV2(),
   };
   return kTasks;
 }
