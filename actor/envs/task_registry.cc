@@ -5,6 +5,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "actor/envs/assembly.h"
 #include "actor/envs/asset_locator.h"
 #include "actor/envs/button_press.h"
 #include "actor/envs/door.h"
@@ -14,6 +15,7 @@
 #include "actor/envs/handle.h"
 #include "actor/envs/lever.h"
 #include "actor/envs/peg_insert.h"
+#include "actor/envs/pick_out_of_hole.h"
 #include "actor/envs/pick_place.h"
 #include "actor/envs/plate_slide.h"
 #include "actor/envs/push.h"
@@ -60,6 +62,10 @@ absl::Span<const TaskDef* const> RegisteredTasks() {
       &HandlePressV2(),
       &HandlePullSideV2(),
       &HandlePullV2(),
+      &PickPlaceWallV2(),
+      &AssemblyV2(),
+      &DisassembleV2(),
+      &PickOutOfHoleV2(),
   };
   return kTasks;
 }
