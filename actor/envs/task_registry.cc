@@ -39,6 +39,9 @@ absl::Span<const TaskDef* const> RegisteredTasks() {
       &LeverPullV2(),
       &ShelfPlaceV2(),
       &DoorCloseV2(),
+      &ButtonPressTopdownWallV2(),
+      &ButtonPressV2(),
+      &ButtonPressWallV2(),
   };
   return kTasks;
 }
