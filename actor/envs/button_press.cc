@@ -95,8 +95,7 @@ class HorizontalButtonEnv : public SawyerEnv {
     double init_margin;
   };
   Terms Measure(const Vec3& button) const {
-    return {Distance(button, Tcp()), std::abs(target_[1] - button[1]),
-            Distance(button, init_tcp_)};
+    return {Distance(button, Tcp()), std::abs(target_[1] - button[1]), Distance(button, init_tcp_)};
   }
   double Pressed(double depth) const { return Tolerance(depth, 0, 0.005, obj_to_target_init_); }
 

@@ -7,6 +7,8 @@
 #include "absl/strings/str_join.h"
 #include "actor/envs/asset_locator.h"
 #include "actor/envs/button_press.h"
+#include "actor/envs/coffee.h"
+#include "actor/envs/dial.h"
 #include "actor/envs/door.h"
 #include "actor/envs/drawer.h"
 #include "actor/envs/lever.h"
@@ -42,6 +44,10 @@ absl::Span<const TaskDef* const> RegisteredTasks() {
       &ButtonPressTopdownWallV2(),
       &ButtonPressV2(),
       &ButtonPressWallV2(),
+      &CoffeeButtonV2(),
+      &CoffeePullV2(),
+      &CoffeePushV2(),
+      &DialTurnV2(),
   };
   return kTasks;
 }
