@@ -43,7 +43,6 @@ absl::Span<const TaskDef* const> RegisteredTasks() {
       &DoorCloseV2(),
       &ButtonPressTopdownWallV2(),
       &ButtonPressV2(),
-      &ButtonPressWallV2(),
       &CoffeeButtonV2(),
       &CoffeePullV2(),
       &CoffeePushV2(),
