@@ -8,6 +8,8 @@
 #include "actor/envs/assembly.h"
 #include "actor/envs/asset_locator.h"
 #include "actor/envs/button_press.h"
+#include "actor/envs/coffee.h"
+#include "actor/envs/dial.h"
 #include "actor/envs/door.h"
 #include "actor/envs/door_lock.h"
 #include "actor/envs/drawer.h"
@@ -66,6 +68,12 @@ absl::Span<const TaskDef* const> RegisteredTasks() {
       &AssemblyV2(),
       &DisassembleV2(),
       &PickOutOfHoleV2(),
+      &ButtonPressTopdownWallV2(),
+      &ButtonPressV2(),
+      &CoffeeButtonV2(),
+      &CoffeePullV2(),
+      &CoffeePushV2(),
+      &DialTurnV2(),
   };
   return kTasks;
 }
