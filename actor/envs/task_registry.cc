@@ -6,9 +6,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "actor/envs/asset_locator.h"
+#include "actor/envs/bin_picking.h"
+#include "actor/envs/box_close.h"
 #include "actor/envs/button_press.h"
 #include "actor/envs/door.h"
 #include "actor/envs/drawer.h"
+#include "actor/envs/hand_insert.h"
 #include "actor/envs/lever.h"
 #include "actor/envs/peg_insert.h"
 #include "actor/envs/pick_place.h"
@@ -39,6 +42,9 @@ absl::Span<const TaskDef* const> RegisteredTasks() {
       &LeverPullV2(),
       &ShelfPlaceV2(),
       &DoorCloseV2(),
+      &HandInsertV2(),
+      &BinPickingV2(),
+      &BoxCloseV2(),
   };
   return kTasks;
 }
