@@ -7,6 +7,8 @@
 #include "absl/strings/str_join.h"
 #include "actor/envs/assembly.h"
 #include "actor/envs/asset_locator.h"
+#include "actor/envs/bin_picking.h"
+#include "actor/envs/box_close.h"
 #include "actor/envs/button_press.h"
 #include "actor/envs/coffee.h"
 #include "actor/envs/dial.h"
@@ -15,6 +17,7 @@
 #include "actor/envs/drawer.h"
 #include "actor/envs/faucet.h"
 #include "actor/envs/handle.h"
+#include "actor/envs/hand_insert.h"
 #include "actor/envs/lever.h"
 #include "actor/envs/peg_insert.h"
 #include "actor/envs/pick_out_of_hole.h"
@@ -74,6 +77,9 @@ absl::Span<const TaskDef* const> RegisteredTasks() {
       &CoffeePullV2(),
       &CoffeePushV2(),
       &DialTurnV2(),
+      &HandInsertV2(),
+      &BinPickingV2(),
+      &BoxCloseV2(),
   };
   return kTasks;
 }
