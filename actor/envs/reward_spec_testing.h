@@ -71,6 +71,11 @@ class MjState {
   Vec3 Body(const char* name) const { return ToVec3(data_->xpos + 3 * Id(mjOBJ_BODY, name)); }
   Vec3 Site(const char* name) const { return ToVec3(data_->site_xpos + 3 * Id(mjOBJ_SITE, name)); }
   Vec3 Geom(const char* name) const { return ToVec3(data_->geom_xpos + 3 * Id(mjOBJ_GEOM, name)); }
+  // A body's orientation as MuJoCo keeps it, (w, x, y, z).
+  Quat BodyQuat(const char* name) const {
+    const mjtNum* q = data_->xquat + 4 * Id(mjOBJ_BODY, name);
+    return {q[0], q[1], q[2], q[3]};
+  }
   double JointQpos(const char* name) const {
     return data_->qpos[model_->jnt_qposadr[Id(mjOBJ_JOINT, name)]];
   }

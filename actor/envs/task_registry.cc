@@ -9,12 +9,15 @@
 #include "actor/envs/button_press.h"
 #include "actor/envs/door.h"
 #include "actor/envs/drawer.h"
+#include "actor/envs/hammer.h"
 #include "actor/envs/lever.h"
 #include "actor/envs/peg_insert.h"
+#include "actor/envs/peg_unplug.h"
 #include "actor/envs/pick_place.h"
 #include "actor/envs/push.h"
 #include "actor/envs/reach.h"
 #include "actor/envs/shelf.h"
+#include "actor/envs/stick.h"
 #include "actor/envs/sweep.h"
 #include "actor/envs/window.h"
 
@@ -39,6 +42,10 @@ absl::Span<const TaskDef* const> RegisteredTasks() {
       &LeverPullV2(),
       &ShelfPlaceV2(),
       &DoorCloseV2(),
+      &PegUnplugSideV2(),
+      &HammerV2(),
+      &StickPushV2(),
+      &StickPullV2(),
   };
   return kTasks;
 }
