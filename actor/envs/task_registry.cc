@@ -21,12 +21,17 @@
 #include "actor/envs/lever.h"
 #include "actor/envs/peg_insert.h"
 #include "actor/envs/pick_out_of_hole.h"
+#include "actor/envs/hammer.h"
+#include "actor/envs/lever.h"
+#include "actor/envs/peg_insert.h"
+#include "actor/envs/peg_unplug.h"
 #include "actor/envs/pick_place.h"
 #include "actor/envs/plate_slide.h"
 #include "actor/envs/push.h"
 #include "actor/envs/reach.h"
 #include "actor/envs/shelf.h"
 #include "actor/envs/soccer.h"
+#include "actor/envs/stick.h"
 #include "actor/envs/sweep.h"
 #include "actor/envs/window.h"
 
@@ -80,6 +85,10 @@ absl::Span<const TaskDef* const> RegisteredTasks() {
       &HandInsertV2(),
       &BinPickingV2(),
       &BoxCloseV2(),
+      &PegUnplugSideV2(),
+      &HammerV2(),
+      &StickPushV2(),
+      &StickPullV2(),
   };
   return kTasks;
 }
