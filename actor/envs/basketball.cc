@@ -1,5 +1,7 @@
 #include "actor/envs/basketball.h"
 
+#include <algorithm>
+
 #include "actor/envs/reward_utils.h"
 
 namespace taco::envs {
@@ -16,6 +18,10 @@ constexpr double kBallStartZ = static_cast<float>(0.03);
 constexpr double kAimZ = 0.3;
 constexpr Vec3 kAimScale = {1, 1, 2};
 
+// Where the original's _set_obj_xyz zeroes velocities, whatever the scene's
+// joint order.
+constexpr int kObjDofAdr = 9;
+
 class BasketballEnv : public SawyerEnv {
  public:
   using SawyerEnv::SawyerEnv;
@@ -23,16 +29,27 @@ class BasketballEnv : public SawyerEnv {
  private:
   absl::Status BindNames() override {
     TACO_ASSIGN_OR_RETURN(ball_, BodyId("bsktball"));
-    TACO_ASSIGN_OR_RETURN(ball_joint_, FreeJointOf(ball_));
+    TACO_RETURN_IF_ERROR(FreeJointOf(ball_).status());
     TACO_ASSIGN_OR_RETURN(basket_, BodyId("basket_goal"));
     TACO_ASSIGN_OR_RETURN(hoop_site_, SiteId("goal"));
     return absl::OkStatus();
   }
 
+  // The original's _set_obj_xyz writes qpos[9:12] and zeroes qvel[9:15],
+  // assuming the object's free joint follows the 7 arm and 2 finger joints.
+  // This scene declares the ball before the arm, so the ball owns qpos[0:7]:
+  // it is never moved and starts every episode at its XML position
+  // (0, 0.6, 0.03), kept here. The write lands on arm joints
+  // right_j2..right_j4 instead, jolting the arm for the weld to pull back on
+  // the first steps; [quirk] taco leaves those joints settled, so the first
+  // observation shows the settled hand. The velocity zeroing (arm joints
+  // right_j3..right_j6 and both fingers) is kept. obj_init, the reward's
+  // reference, is still the drawn point.
   void PlaceObjects(const RandVec& v) override {
     obj_init_ = {v[0], v[1], kBallStartZ};
     SetBodyPos(basket_, {v[3], v[4], v[5]});
-    SetFreeJointPos(ball_joint_, obj_init_);
+    mjData* d = mutable_data();
+    std::fill(d->qvel + kObjDofAdr, d->qvel + kObjDofAdr + 6, 0.0);
   }
 
   // The target is the hoop's centre site, read after the forward pass (the
@@ -60,7 +77,6 @@ class BasketballEnv : public SawyerEnv {
   }
 
   int ball_ = -1;
-  int ball_joint_ = -1;
   int basket_ = -1;
   int hoop_site_ = -1;
   Vec3 obj_init_{};

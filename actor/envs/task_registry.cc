@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "actor/envs/assembly.h"
 #include "actor/envs/asset_locator.h"
+#include "actor/envs/basketball.h"
 #include "actor/envs/bin_picking.h"
 #include "actor/envs/box_close.h"
 #include "actor/envs/button_press.h"
@@ -16,8 +17,8 @@
 #include "actor/envs/door_lock.h"
 #include "actor/envs/drawer.h"
 #include "actor/envs/faucet.h"
-#include "actor/envs/handle.h"
 #include "actor/envs/hand_insert.h"
+#include "actor/envs/handle.h"
 #include "actor/envs/lever.h"
 #include "actor/envs/peg_insert.h"
 #include "actor/envs/pick_out_of_hole.h"
@@ -89,6 +90,7 @@ absl::Span<const TaskDef* const> RegisteredTasks() {
       &HammerV2(),
       &StickPushV2(),
       &StickPullV2(),
+      &BasketballV2(),
   };
   return kTasks;
 }
