@@ -17,15 +17,13 @@
 #include "actor/envs/door_lock.h"
 #include "actor/envs/drawer.h"
 #include "actor/envs/faucet.h"
+#include "actor/envs/hammer.h"
 #include "actor/envs/hand_insert.h"
 #include "actor/envs/handle.h"
 #include "actor/envs/lever.h"
 #include "actor/envs/peg_insert.h"
-#include "actor/envs/pick_out_of_hole.h"
-#include "actor/envs/hammer.h"
-#include "actor/envs/lever.h"
-#include "actor/envs/peg_insert.h"
 #include "actor/envs/peg_unplug.h"
+#include "actor/envs/pick_out_of_hole.h"
 #include "actor/envs/pick_place.h"
 #include "actor/envs/plate_slide.h"
 #include "actor/envs/push.h"
@@ -91,6 +89,7 @@ absl::Span<const TaskDef* const> RegisteredTasks() {
       &StickPushV2(),
       &StickPullV2(),
       &BasketballV2(),
+      &ButtonPressWallV2(),
   };
   return kTasks;
 }
