@@ -349,6 +349,9 @@ absl::Status Actor::Run() {
     TACO_RETURN_IF_ERROR(pool_->Step(absl::MakeConstSpan(a64.data_ptr<double>(), n * kAct), &step));
     for (int i = 0; i < n; ++i) {
       const int64_t t = run_index_[step.task_id[i]];
+      // Counted per env, so that a stop in the middle of the batch counts
+      // exactly the transitions that were made.
+      ++steps;
       if (writer_ != nullptr) {
         float o_row[kObs], next_row[kObs];
         for (int d = 0; d < kObs; ++d) {
@@ -366,7 +369,6 @@ absl::Status Actor::Run() {
       if (step.done[i]) Publish(step, i);
     }
     obs = step.obs;
-    steps += n;
     if (explore_ != nullptr) {
       // A fresh β for every new episode.
       std::vector<int> ended;
@@ -384,14 +386,22 @@ absl::Status Actor::Run() {
     absl::Status flushed = writer_->Flush(absl::Seconds(10));
     if (!flushed.ok()) TACO_LOG(WARNING) << "unsent transitions at exit: " << flushed.message();
   }
+  // What a stop leaves behind (batches a shard held back, rows not yet
+  // handed over) is counted, so every stepped transition is accounted for:
+  // stored, dropped while a shard was away, or left unsent here.
+  int64_t unsent = 0;
+  if (writer_ != nullptr && !complete) {
+    unsent = writer_->stats().unacked_rows;
+    for (const Transitions& t : pending_) unsent += t.size;
+  }
   if (writer_ != nullptr) writer_->Close();
   subscriber_->Stop();
   double dropped = 0;
   for (prometheus::Counter* c : dropped_counters_) dropped += c->Value();
   TACO_LOG(INFO) << "actor " << seed_index_ << " stops after " << steps
                  << " env steps; acted last with parameter version " << version_ << "; dropped "
-                 << static_cast<int64_t>(dropped) << " transitions while shards were away"
-                 << (complete ? " (the run is complete)" : "");
+                 << static_cast<int64_t>(dropped) << " transitions while shards were away; left "
+                 << unsent << " unsent at the stop" << (complete ? " (the run is complete)" : "");
   return absl::OkStatus();
 }
 

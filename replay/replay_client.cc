@@ -97,6 +97,7 @@ class ReplayWriter::ShardStream {
     s->batches_resent += resent_;
     s->reconnects += reconnects_;
     s->unacked += static_cast<int64_t>(pending_.size());
+    for (const v1::InsertRequest& request : pending_) s->unacked_rows += request.batch().size();
   }
 
   void Close() {

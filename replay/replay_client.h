@@ -60,6 +60,8 @@ struct ReplayWriterStats {
   int64_t batches_resent = 0;
   int64_t reconnects = 0;
   int64_t unacked = 0;
+  // Transitions in the unacknowledged batches.
+  int64_t unacked_rows = 0;
 };
 
 class ReplayWriter {

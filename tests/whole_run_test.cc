@@ -330,8 +330,9 @@ TEST_P(ShippedConfigTest, UpTrainsAndVersionsReachTheActors) {
   const fs::path dir = fs::path(testing::TempDir()) / "shipped" / name;
   fs::remove_all(dir);
   fs::create_directories(dir);
-  const int metrics = FreePortBlock({0, 1, 10, 11, 100, 101});
-  const int port = FreePortBlock({0, 1, 2});
+  // Room for MT50's five shards and five actors.
+  const int metrics = FreePortBlock({0, 1, 10, 11, 12, 13, 14, 100, 101, 102, 103, 104});
+  const int port = FreePortBlock({0, 1, 2, 3, 4, 5});
   std::vector<std::string> argv = {TACO_BINARY};
   const bool transfer = name.rfind("transfer-", 0) == 0 && name != "transfer-small";
   if (transfer) {
@@ -344,10 +345,10 @@ TEST_P(ShippedConfigTest, UpTrainsAndVersionsReachTheActors) {
   // cores, so its first published version (10 updates past a 7,500-step
   // warm-up) needs longer than the others.
   const std::string duration = name == "mt50" ? "120" : "45";
-  argv.insert(argv.end(), {"--duration", duration, "--set", "run.output_dir=" + dir.string(), "--set",
-                           "metrics.base_port=" + std::to_string(metrics), "--set",
+  argv.insert(argv.end(), {"--duration", duration, "--set", "run.output_dir=" + dir.string(),
+                           "--set", "metrics.base_port=" + std::to_string(metrics), "--set",
                            "topology.replay_base_port=" + std::to_string(port), "--set",
-                           "topology.learner_port=" + std::to_string(port + 2)});
+                           "topology.learner_port=" + std::to_string(port + 5)});
   Subprocess up(argv, (dir / "up.log").string());
   ASSERT_EQ(up.Wait(400), 0) << up.Log();
   fs::path run;
@@ -370,6 +371,19 @@ INSTANTIATE_TEST_SUITE_P(Configs, ShippedConfigTest, testing::ValuesIn(kShippedC
                            }
                            return name;
                          });
+
+// Every shipped config passes `taco check-config`, which checks its task
+// names against the task registry itself.
+TEST(ShippedConfigListTest, EveryConfigPassesCheckConfig) {
+  int count = 0;
+  for (const auto& entry : fs::directory_iterator("configs")) {
+    if (entry.path().extension() != ".yaml") continue;
+    const CommandResult r = RunCommand({TACO_BINARY, "check-config", entry.path().string()});
+    EXPECT_EQ(r.exit_code, 0) << entry.path() << ": " << r.output;
+    ++count;
+  }
+  EXPECT_EQ(count, static_cast<int>(kShippedConfigs.size()));
+}
 
 // Every file in configs/ is among the ones above.
 TEST(ShippedConfigListTest, CoversEveryConfig) {
