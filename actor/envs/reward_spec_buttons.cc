@@ -53,7 +53,7 @@ RewardAndSuccess PressWall(const MjState& s, const ResetRecord& r, double /*grip
     const double pressed = Tolerance(depth, 0, 0.005, r.in_place_margin);
     reward = 2 + 2 * (1 + opening) + 4 * std::pow(pressed, 2);
   }
-  return {reward, depth <= 0.02};
+  return {reward, depth <= 0.03};
 }
 
 // coffee-button-v2: the button start site, pressed 3 cm along +y from where

@@ -36,20 +36,6 @@ constexpr KnownDeviation kNoiseZeroDeviations[] = {
      "on the failing starts (wall far left and back) the hand overshoots the plug by 1.5 cm in y "
      "on its way in, lands a finger on the plug, tilts it 3 cm down in the socket, and the "
      "policy's 0.1 grip drops the tilted plug once it is out"},
-    {"button-press-wall-v2", 0.58,
-     "success needs the button 7.3 cm in, 1.3 cm past its slide joint's -0.06 limit; from 6.8 cm "
-     "its collar (radius 2.6 cm) meets the slabs around the box's 4.8 cm hole and MuJoCo 2.2's "
-     "convex collider (libccd MPR) resolves the two contacts along +y, so the button stalls at "
-     "7.1 cm and the open claw rides up the cap; a 2.35 cm collar clears it (0.98); how MuJoCo "
-     "2.0/2.1 resolved this contact cannot be checked here"},
-};
-
-// The same at 10 % action noise: only shortfalls whose physical cause is
-// traced belong here, never a weaker expert.
-constexpr KnownDeviation kTenPercentNoiseDeviations[] = {
-    {"button-press-wall-v2", 0.67,
-     "the noise-0 entry's cause: the button's collar stalls on the hole's slabs 2 mm short of "
-     "success, past its joint limit"},
 };
 
 // No action noise, one episode on each of the task's 50 fixed variants.
@@ -78,13 +64,6 @@ TEST_P(ExpertTest, ReachesExpectedRateWithTenPercentNoise) {
   options.episodes = 100;
   const double rate = ExpertSuccessRate(GetParam(), options).value();
   RecordProperty("success_rate", std::to_string(rate));
-  for (const KnownDeviation& d : kTenPercentNoiseDeviations) {
-    if (GetParam() != d.task) continue;
-    std::printf("KNOWN DEVIATION %s noise 0.1: %.2f against Meta-World's %.2f (%s)\n", d.task, rate,
-                expected.noise_0_1, d.why);
-    EXPECT_GE(rate, d.floor) << GetParam() << " fell below its recorded floor";
-    return;
-  }
   EXPECT_GE(rate, expected.noise_0_1) << GetParam();
 }
 
