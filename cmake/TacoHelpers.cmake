@@ -1,7 +1,9 @@
-# taco_add_test(NAME SOURCES... LIBS ... [TIMEOUT s] [LABELS l] [RUN_SERIAL]): one
-# GoogleTest executable registered with ctest; RUN_SERIAL runs its tests alone.
+# taco_add_test(NAME SOURCES... LIBS ... [TIMEOUT s] [LABELS l] [RUN_SERIAL]
+#               [SERIAL_TESTS gtest-filter]): one GoogleTest executable registered
+# with ctest; RUN_SERIAL runs its tests alone, SERIAL_TESTS only the tests the
+# filter names (a test that would starve whatever ran beside it).
 function(taco_add_test name)
-  cmake_parse_arguments(ARG "RUN_SERIAL" "TIMEOUT;LABELS" "SOURCES;LIBS" ${ARGN})
+  cmake_parse_arguments(ARG "RUN_SERIAL" "TIMEOUT;LABELS;SERIAL_TESTS" "SOURCES;LIBS" ${ARGN})
   if(NOT TACO_BUILD_TESTS)
     return()
   endif()
@@ -16,8 +18,21 @@ function(taco_add_test name)
     set(serial TRUE)
   endif()
   # One label per executable: gtest_discover_tests splits a list value.
-  gtest_discover_tests(${name}
-    WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
-    PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS ${ARG_LABELS} RUN_SERIAL ${serial}
-    DISCOVERY_TIMEOUT 60)
+  if(ARG_SERIAL_TESTS)
+    gtest_discover_tests(${name}
+      WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
+      TEST_FILTER "-${ARG_SERIAL_TESTS}"
+      PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS ${ARG_LABELS} RUN_SERIAL ${serial}
+      DISCOVERY_TIMEOUT 60)
+    gtest_discover_tests(${name}
+      WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
+      TEST_FILTER "${ARG_SERIAL_TESTS}"
+      PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS ${ARG_LABELS} RUN_SERIAL TRUE
+      DISCOVERY_TIMEOUT 60)
+  else()
+    gtest_discover_tests(${name}
+      WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
+      PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS ${ARG_LABELS} RUN_SERIAL ${serial}
+      DISCOVERY_TIMEOUT 60)
+  endif()
 endfunction()

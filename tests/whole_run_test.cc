@@ -344,7 +344,7 @@ TEST_P(ShippedConfigTest, UpTrainsAndVersionsReachTheActors) {
   // MT50's learner at the paper's sizes makes about one update per 2 s on 2
   // cores, so its first published version (10 updates past a 7,500-step
   // warm-up) needs longer than the others.
-  const std::string duration = name == "mt50" ? "120" : "45";
+  const std::string duration = name == "mt50" ? "150" : "45";
   argv.insert(argv.end(), {"--duration", duration, "--set", "run.output_dir=" + dir.string(),
                            "--set", "metrics.base_port=" + std::to_string(metrics), "--set",
                            "topology.replay_base_port=" + std::to_string(port), "--set",
