@@ -336,8 +336,12 @@ TEST_P(ShippedConfigTest, UpTrainsAndVersionsReachTheActors) {
   std::vector<std::string> argv = {TACO_BINARY};
   const bool transfer = name.rfind("transfer-", 0) == 0 && name != "transfer-small";
   if (transfer) {
-    argv.insert(argv.end(), {"transfer", "configs/" + name + ".yaml", "--cluster", "--from",
-                             SourceCheckpoint(fs::path(testing::TempDir()) / "shipped")});
+    // Each test process trains its own source: ctest runs the transfer
+    // configs side by side, and a shared folder would be started afresh under
+    // a neighbour's learner.
+    argv.insert(argv.end(),
+                {"transfer", "configs/" + name + ".yaml", "--cluster", "--from",
+                 SourceCheckpoint(fs::path(testing::TempDir()) / "shipped-source" / name)});
   } else {
     argv.insert(argv.end(), {"up", "configs/" + name + ".yaml"});
   }
