@@ -18,7 +18,10 @@ class ActorIndexTest : public testing::Test {
   void SetUp() override {
     unsetenv("TACO_ACTOR_INDEX");
     unsetenv("JOB_COMPLETION_INDEX");
-    dir_ = testing::TempDir() + "/actor_index_test";
+    // ctest runs each test as its own process, side by side: one folder per test and process.
+    dir_ = testing::TempDir() + "/actor_index_test_" +
+           testing::UnitTest::GetInstance()->current_test_info()->name() + "_" +
+           std::to_string(getpid());
     std::filesystem::remove_all(dir_);
   }
   void TearDown() override {

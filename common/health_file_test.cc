@@ -1,8 +1,11 @@
 #include "common/health_file.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -13,7 +16,10 @@ namespace {
 class HealthFileTest : public testing::Test {
  protected:
   void SetUp() override {
-    path_ = testing::TempDir() + "/health_file_test";
+    // ctest runs each test as its own process, side by side: one file per test and process.
+    path_ = testing::TempDir() + "/health_file_test_" +
+            testing::UnitTest::GetInstance()->current_test_info()->name() + "_" +
+            std::to_string(getpid());
     std::filesystem::remove(path_);
     setenv("TACO_HEALTH_FILE", path_.c_str(), 1);
   }
