@@ -1,102 +1,192 @@
-// scripts/bench transfer-small: multi-task training on configs/transfer-small.yaml
-// (drawer-close-v2, window-close-v2), then `taco transfer` to the held-out
-// door-close-v2 and SAC from scratch on it with the same budget; n, the env
-// steps until evaluation success 0.9, of both, and the relative transfer
-// cost (n_transfer/α_transfer)/(n_scratch/α_scratch) of the paper with one
-// seed (α is 1 or 0). The budgets come from the config; extra arguments are
-// --set style overrides for all three runs ("trainer.total_env_steps=30000").
+// scripts/bench transfer-small: over several seeds, multi-task training on
+// configs/transfer-small.yaml (drawer-close-v2, window-close-v2), then
+// `taco transfer` to the held-out door-close-v2 and SAC from scratch on it with
+// the same budget. For each seed n, the env steps until evaluation success
+// 0.9, and α (1 when reached, else 0) of both, and its relative transfer cost
+// (n_transfer/α_transfer)/(n_scratch/α_scratch); over the seeds the paper's
+// cost (n and α averaged over seeds first) and the mean and spread of the
+// seeds' costs. The seeds run side by side, one process and one core each.
+//
+//   taco_bench_transfer_small [--seeds N] [key=value ...]
+//
+// Seeds 1..N (default 3); key=value pairs are --set overrides for every run
+// ("trainer.total_env_steps=30000"). Exits 1 when a run failed.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
 #include "cli/run_report.h"
 #include "cli/train_local.h"
 #include "common/run_config.h"
 
 namespace {
 
+namespace fs = std::filesystem;
+
 constexpr char kHeldOut[] = "door-close-v2";
+// Transfer and scratch are evaluated twice as often as the source run: the
+// two differ by a few evaluation intervals.
+constexpr char kFineEval[] = "trainer.eval_interval_env_steps=2500";
 
 std::string Json(const std::optional<double>& v) {
   return v.has_value() ? absl::StrCat(*v) : "null";
 }
 
-absl::StatusOr<taco::TrainLocalResult> Run(const std::string& what,
-                                           std::vector<std::string> overrides,
-                                           const std::vector<std::string>& extra, bool transfer) {
-  overrides.push_back("run.output_dir=build/bench-runs");
+fs::path SeedDir(int seed) {
+  return fs::absolute("build/bench-runs/transfer-small") / absl::StrCat("seed-", seed);
+}
+
+absl::Status Run(const fs::path& dir, std::vector<std::string> overrides,
+                 const std::vector<std::string>& extra, bool transfer) {
+  overrides.push_back("run.output_dir=" + dir.string());
   overrides.push_back("metrics.enabled=false");
+  overrides.push_back("trainer.threads=1");
   if (transfer) overrides.push_back("transfer.enabled=true");
   overrides.insert(overrides.end(), extra.begin(), extra.end());
   auto config = taco::LoadRunConfig(TACO_SOURCE_DIR "/configs/transfer-small.yaml", overrides, {});
   if (!config.ok()) return config.status();
   std::filesystem::remove_all(config->RunDir());
-  std::printf("== %s: %s, %lld env steps at most\n", what.c_str(), config->RunDir().c_str(),
+  std::printf("== %s, %lld env steps at most\n", config->RunDir().c_str(),
               static_cast<long long>(config->trainer.total_env_steps));
   std::fflush(stdout);
   taco::TrainLocalOptions options;
   options.stop_at_success = 0.9;
-  return taco::TrainLocal(*config, options);
+  options.progress = false;
+  return taco::TrainLocal(*config, options).status();
+}
+
+// One seed's three runs, in a child process: its own torch threads and stdout.
+int RunSeed(int seed, const std::vector<std::string>& extra) {
+  const fs::path dir = SeedDir(seed);
+  fs::create_directories(dir);
+  if (std::freopen((dir / "bench.log").c_str(), "w", stdout) == nullptr) return 1;
+  const std::string seed_set = absl::StrCat("run.seed=", seed);
+  absl::Status s = Run(dir, {"run.name=transfer-small-mtrl", seed_set}, extra, false);
+  const std::string task = absl::StrCat("tasks=[", kHeldOut, "]");
+  if (s.ok()) {
+    const std::string source = (dir / "transfer-small-mtrl/checkpoints/learner.ckpt").string();
+    s = Run(dir,
+            {"run.name=transfer-small-transfer", seed_set, task, kFineEval,
+             "transfer.source_checkpoint=" + source},
+            extra, true);
+  }
+  if (s.ok()) {
+    s = Run(dir,
+            {"run.name=transfer-small-scratch", seed_set, task, kFineEval, "algorithm.name=mtsac"},
+            extra, false);
+  }
+  if (!s.ok()) std::printf("seed %d: %s\n", seed, std::string(s.message()).c_str());
+  std::fflush(stdout);
+  return s.ok() ? 0 : 1;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<std::string> extra(argv + 1, argv + argc);
+  int seeds = 3;
+  std::vector<std::string> extra;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--seeds" && i + 1 < argc) {
+      if (!absl::SimpleAtoi(argv[++i], &seeds) || seeds < 1 || seeds > 64) {
+        std::fprintf(stderr, "--seeds takes a count from 1 to 64, got '%s'\n", argv[i]);
+        return 2;
+      }
+    } else {
+      extra.push_back(arg);
+    }
+  }
   std::printf(
-      "transfer-small: multi-task on drawer-close-v2 + window-close-v2, then transfer to %s "
-      "against SAC from scratch, each until evaluation success 0.9 or its budget\n",
-      kHeldOut);
-  auto mtrl = Run("multi-task", {"run.name=transfer-small-mtrl"}, extra, false);
-  if (!mtrl.ok()) {
-    std::fprintf(stderr, "%s\n", std::string(mtrl.status().message()).c_str());
-    return 1;
-  }
-  const std::string source = "build/bench-runs/transfer-small-mtrl/checkpoints/learner.ckpt";
-  const std::string task = absl::StrCat("tasks=[", kHeldOut, "]");
-  auto transfer =
-      Run("transfer",
-          {"run.name=transfer-small-transfer", task, "transfer.source_checkpoint=" + source}, extra,
-          true);
-  if (!transfer.ok()) {
-    std::fprintf(stderr, "%s\n", std::string(transfer.status().message()).c_str());
-    return 1;
-  }
-  auto scratch =
-      Run("SAC from scratch", {"run.name=transfer-small-scratch", task, "algorithm.name=mtsac"},
-          extra, false);
-  if (!scratch.ok()) {
-    std::fprintf(stderr, "%s\n", std::string(scratch.status().message()).c_str());
-    return 1;
-  }
-  std::vector<taco::RunRecord> runs;
-  for (const char* name :
-       {"transfer-small-mtrl", "transfer-small-transfer", "transfer-small-scratch"}) {
-    auto run = taco::ReadRun(absl::StrCat("build/bench-runs/", name));
-    if (!run.ok()) {
-      std::fprintf(stderr, "%s\n", std::string(run.status().message()).c_str());
+      "transfer-small: for seeds 1..%d side by side, multi-task on drawer-close-v2 + "
+      "window-close-v2, then transfer to %s against SAC from scratch, each until evaluation "
+      "success 0.9 or its budget\n",
+      seeds, kHeldOut);
+  std::fflush(stdout);
+  const absl::Time start = absl::Now();
+  // The children fork before this process starts any thread.
+  std::vector<pid_t> children;
+  for (int seed = 1; seed <= seeds; ++seed) {
+    const pid_t pid = fork();
+    if (pid == 0) std::_Exit(RunSeed(seed, extra));
+    if (pid < 0) {
+      std::perror("fork");
       return 1;
     }
-    runs.push_back(std::move(*run));
+    children.push_back(pid);
   }
-  std::printf("\n%s\n", taco::FormatReport(runs).c_str());
-  const std::vector<taco::TransferRow> rows = taco::TransferTable(runs);
-  if (rows.size() != 1) {
-    std::fprintf(stderr, "expected one transfer row, got %zu\n", rows.size());
+  bool failed = false;
+  for (size_t i = 0; i < children.size(); ++i) {
+    int status = 0;
+    waitpid(children[i], &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      std::printf("seed %zu failed (log: %s)\n", i + 1, (SeedDir(i + 1) / "bench.log").c_str());
+      failed = true;
+    }
+  }
+  if (failed) return 1;
+  const double wall_s = absl::ToDoubleSeconds(absl::Now() - start);
+
+  std::vector<taco::RunRecord> all;
+  std::vector<std::string> per_seed;
+  std::vector<double> costs;
+  for (int seed = 1; seed <= seeds; ++seed) {
+    std::vector<taco::RunRecord> runs;
+    for (const char* name :
+         {"transfer-small-mtrl", "transfer-small-transfer", "transfer-small-scratch"}) {
+      auto run = taco::ReadRun((SeedDir(seed) / name).string());
+      if (!run.ok()) {
+        std::fprintf(stderr, "%s\n", std::string(run.status().message()).c_str());
+        return 1;
+      }
+      runs.push_back(*run);
+      all.push_back(std::move(*run));
+    }
+    const std::vector<taco::TransferRow> rows = taco::TransferTable(runs);
+    if (rows.size() != 1) {
+      std::fprintf(stderr, "seed %d: expected one transfer row, got %zu\n", seed, rows.size());
+      return 1;
+    }
+    const taco::TransferRow& row = rows[0];
+    if (row.relative_cost.has_value()) costs.push_back(*row.relative_cost);
+    const taco::EvalCurve& mtrl = runs[0].history.mean;
+    per_seed.push_back(absl::StrCat(
+        "{\"seed\": ", seed, ", \"transfer_steps_to_0_9\": ", Json(row.transfer_steps),
+        ", \"transfer_success\": ", row.transfer_success, ", \"scratch_steps_to_0_9\": ",
+        Json(row.scratch_steps), ", \"scratch_success\": ", row.scratch_success,
+        ", \"relative_transfer_cost\": ", Json(row.relative_cost),
+        ", \"mtrl_env_steps\": ", mtrl.x.empty() ? 0 : mtrl.x.back(),
+        ", \"mtrl_final_success\": ", mtrl.success.empty() ? 0 : mtrl.success.back(), "}"));
+  }
+  std::printf("\n%s\n", taco::FormatReport(all).c_str());
+  const std::vector<taco::TransferRow> pooled = taco::TransferTable(all);
+  if (pooled.size() != 1) {
+    std::fprintf(stderr, "expected one pooled transfer row, got %zu\n", pooled.size());
     return 1;
   }
-  const taco::TransferRow& row = rows[0];
-  const double mtrl_success =
-      mtrl->evaluations.empty() ? 0.0 : mtrl->evaluations.back().mean_success;
+  double mean = 0, spread = 0;
+  for (double c : costs) mean += c / costs.size();
+  for (double c : costs) spread += (c - mean) * (c - mean) / costs.size();
   std::printf(
-      "{\"task\": \"%s\", \"scratch_steps_to_0_9\": %s, \"transfer_steps_to_0_9\": %s, "
-      "\"relative_transfer_cost\": %s, \"scratch_success\": %.0f, \"transfer_success\": %.0f, "
-      "\"mtrl_env_steps\": %lld, \"mtrl_final_success\": %.3f, \"wall_s\": %.0f}\n",
-      kHeldOut, Json(row.scratch_steps).c_str(), Json(row.transfer_steps).c_str(),
-      Json(row.relative_cost).c_str(), row.scratch_success, row.transfer_success,
-      static_cast<long long>(mtrl->env_steps), mtrl_success,
-      mtrl->wall_s + transfer->wall_s + scratch->wall_s);
+      "{\"task\": \"%s\", \"seeds\": %d, \"relative_transfer_cost\": %s, "
+      "\"transfer_steps_to_0_9\": %s, \"transfer_success\": %.3f, \"scratch_steps_to_0_9\": %s, "
+      "\"scratch_success\": %.3f, \"seed_cost_mean\": %s, \"seed_cost_std\": %s, "
+      "\"seeds_with_a_cost\": %zu, \"per_seed\": [%s], \"wall_s\": %.0f}\n",
+      kHeldOut, seeds, Json(pooled[0].relative_cost).c_str(),
+      Json(pooled[0].transfer_steps).c_str(), pooled[0].transfer_success,
+      Json(pooled[0].scratch_steps).c_str(), pooled[0].scratch_success,
+      costs.empty() ? "null" : absl::StrCat(mean).c_str(),
+      costs.empty() ? "null" : absl::StrCat(std::sqrt(spread)).c_str(), costs.size(),
+      absl::StrJoin(per_seed, ", ").c_str(), wall_s);
   return 0;
 }

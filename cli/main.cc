@@ -22,6 +22,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "actor/actor_role.h"
+#include "actor/envs/task_registry.h"
 #include "cli/cluster.h"
 #include "cli/health.h"
 #include "cli/inspect.h"
@@ -38,6 +39,7 @@
 #include "common/version.h"
 #include "google/protobuf/stubs/common.h"
 #include "learner/learner_role.h"
+#include "learner/paco/learner.h"
 #include "replay/replay_role.h"
 #ifdef TACO_HAVE_RENDER
 #include "actor/envs/render.h"
@@ -72,6 +74,15 @@ void PrintVersion() {
   std::printf("  MuJoCo %s\n", libraries.at("mujoco").c_str());
   std::printf("  gRPC %s\n", libraries.at("grpc").c_str());
   std::printf("  protobuf %s\n", libraries.at("protobuf").c_str());
+  // What trainer.device "auto" gives the learner: scripts/run picks its
+  // config from this line.
+  auto device = paco::ResolveDevice("auto");
+  if (device.ok() && device->is_cuda()) {
+    std::printf("  learner device: cuda (%d CUDA devices visible)\n",
+                static_cast<int>(torch::cuda::device_count()));
+  } else {
+    std::printf("  learner device: cpu (this LibTorch sees no CUDA device)\n");
+  }
 }
 
 // Options every run-config subcommand takes.
@@ -210,6 +221,9 @@ int main(int argc, char** argv) {
 
   CLI::App* version = app.add_subcommand("version", "print taco's version and its libraries'");
   CLI::App* tasks = app.add_subcommand("tasks", "list the Meta-World task names taco knows");
+  bool tasks_scenes = false;
+  tasks->add_flag("--scenes", tasks_scenes,
+                  "also the scene file each task loads, relative to the scenes folder");
 
   ConfigArgs check_args;
   CLI::App* check = app.add_subcommand("check-config", "validate a run config and summarise it");
@@ -423,7 +437,15 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   if (tasks->parsed()) {
-    for (const std::string& name : KnownTaskNames()) std::printf("%s\n", name.c_str());
+    for (const std::string& name : KnownTaskNames()) {
+      if (!tasks_scenes) {
+        std::printf("%s\n", name.c_str());
+        continue;
+      }
+      auto task = envs::FindTask(name);
+      if (!task.ok()) return ExitFor(task.status());
+      std::printf("%s sawyer_xyz/%s\n", name.c_str(), (*task)->scene.c_str());
+    }
     return kExitOk;
   }
   if (check->parsed()) return ExitFor(CheckConfig(check_args));

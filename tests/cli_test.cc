@@ -2,8 +2,13 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/subprocess.h"
@@ -45,6 +50,8 @@ TEST(CliTest, VersionNamesEveryLibrary) {
   for (const char* lib : {"taco ", "LibTorch ", "MuJoCo 2.", "gRPC 1.", "protobuf 3."}) {
     EXPECT_THAT(r.output, HasSubstr(lib));
   }
+  // scripts/run picks its default config from this line.
+  EXPECT_THAT(r.output, testing::ContainsRegex("learner device: (cuda|cpu) \\("));
 }
 
 TEST(CliTest, ShippedConfigIsValid) {
@@ -139,6 +146,39 @@ TEST(CliTest, TrainLocalWritesLogsCheckpointsAndResumes) {
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
   EXPECT_THAT(resumed.output, HasSubstr("resumed from"));
   EXPECT_THAT(resumed.output, HasSubstr("done: 800 env steps"));
+}
+
+// The learning figures of docs/results.md rest on this: on one machine a
+// seed gives the same run, evaluation for evaluation and loss for loss.
+TEST(CliTest, TrainLocalRepeatsExactlyForASeed) {
+  const std::string out = testing::TempDir() + "/train_local_seed";
+  std::filesystem::remove_all(out);
+  auto run = [&out](const std::string& name, int seed) {
+    CommandResult r = RunTaco(
+        "train-local configs/smoke.yaml --set run.name=" + name +
+        " --set run.seed=" + std::to_string(seed) + " --set run.output_dir=" + out +
+        " --set trainer.total_env_steps=1200 --set trainer.exploration_steps=300"
+        " --set trainer.log_interval_env_steps=200 --set trainer.eval_interval_env_steps=400"
+        " --set env.max_episode_steps=50 --set metrics.enabled=false");
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    // progress.csv without its wall-clock columns (wall_s and the two rates).
+    std::string progress;
+    std::istringstream lines(ReadFile(out + "/" + name + "/progress.csv"));
+    for (std::string line; std::getline(lines, line);) {
+      std::vector<std::string> fields = absl::StrSplit(line, ',');
+      if (fields.size() > 5) fields.erase(fields.begin() + 2, fields.begin() + 5);
+      progress += absl::StrJoin(fields, ",") + "\n";
+    }
+    return std::make_pair(progress, ReadFile(out + "/" + name + "/eval.csv"));
+  };
+  const auto first = run("first", 5);
+  const auto again = run("again", 5);
+  const auto other = run("other", 6);
+  ASSERT_THAT(first.first, HasSubstr("\n1200,"));
+  ASSERT_THAT(first.second, HasSubstr("1200,mean,"));
+  EXPECT_EQ(first.first, again.first);
+  EXPECT_EQ(first.second, again.second);
+  EXPECT_NE(first.first, other.first);  // the seed reaches the losses
 }
 
 TEST(CliTest, ShippedOnlineGroupingConfigIsValid) {

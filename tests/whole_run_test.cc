@@ -39,6 +39,43 @@ TEST(WholeRunTest, ScriptsRunRunsTheSmokeConfigToItsEnd) {
   EXPECT_THAT(run.output, testing::HasSubstr("run complete"));
   EXPECT_TRUE(fs::exists(dir / "smoke" / "checkpoints" / "run-complete")) << run.output;
   EXPECT_THAT(ReadText(dir / "smoke" / "eval.csv"), testing::HasSubstr(",mean,"));
+  // It ends with the run's report table.
+  EXPECT_THAT(run.output, testing::HasSubstr("[run] the run's report"));
+  EXPECT_THAT(run.output, testing::HasSubstr("Multi-task"));
+}
+
+// Without a config, scripts/run picks MT10 at the paper's sizes where the
+// learner has a CUDA GPU and the CPU proxy's MT10 otherwise, and says so
+// first; the run (its budget cut here) ends with the report table.
+TEST(WholeRunTest, ScriptsRunPicksTheMt10ConfigForThisMachine) {
+  const fs::path root(TACO_SOURCE_DIR);
+  if (fs::path(TACO_BINARY) != root / "build" / "taco") {
+    GTEST_SKIP() << "scripts/run builds and runs build/taco; this test binary was built for "
+                 << TACO_BINARY;
+  }
+  const CommandResult version = RunCommand({TACO_BINARY, "version"});
+  ASSERT_THAT(version.output, testing::HasSubstr("learner device: "));
+  const bool cuda = version.output.find("learner device: cuda") != std::string::npos;
+  const std::string name = cuda ? "mt10" : "mt10-small";
+  const fs::path dir = fs::path(testing::TempDir()) / "scripts-run-default";
+  fs::remove_all(dir);
+  const int metrics = FreePortBlock({0, 1, 10, 11, 100, 101});
+  const int port = FreePortBlock({0, 1, 2, 3});
+  const CommandResult run = RunCommand(
+      {(root / "scripts" / "run").string(), "--set", "run.output_dir=" + dir.string(), "--set",
+       "trainer.total_env_steps=3000", "--set", "metrics.base_port=" + std::to_string(metrics),
+       "--set", "topology.replay_base_port=" + std::to_string(port), "--set",
+       "topology.learner_port=" + std::to_string(port + 3), "--progress-every", "5"},
+      600);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const size_t choice = run.output.find("[run] configs/" + name + ".yaml: MT10");
+  ASSERT_NE(choice, std::string::npos) << run.output;
+  EXPECT_THAT(run.output, testing::HasSubstr(cuda ? "has a CUDA GPU" : "has no CUDA GPU"));
+  EXPECT_LT(choice, run.output.find("taco up configs/")) << "the choice comes first";
+  EXPECT_THAT(run.output, testing::HasSubstr("run complete"));
+  EXPECT_TRUE(fs::exists(dir / name / "checkpoints" / "run-complete")) << run.output;
+  EXPECT_THAT(run.output, testing::HasSubstr("[run] the run's report"));
+  EXPECT_THAT(run.output, testing::HasSubstr("Multi-task"));
 }
 
 TEST(WholeRunTest, UpRunsToItsBudgetAndEveryRoleExitsZero) {
@@ -299,6 +336,7 @@ class ShippedConfigTest : public testing::TestWithParam<std::string> {};
 const std::vector<std::string> kShippedConfigs = {"smoke",
                                                   "reach",
                                                   "mt10",
+                                                  "mt10-small",
                                                   "mt50",
                                                   "taco-mt10",
                                                   "taco-online-mt10",
