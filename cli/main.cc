@@ -22,6 +22,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "actor/actor_role.h"
+#include "actor/envs/asset_locator.h"
 #include "actor/envs/task_registry.h"
 #include "cli/cluster.h"
 #include "cli/health.h"
@@ -221,9 +222,11 @@ int main(int argc, char** argv) {
 
   CLI::App* version = app.add_subcommand("version", "print taco's version and its libraries'");
   CLI::App* tasks = app.add_subcommand("tasks", "list the Meta-World task names taco knows");
+  ConfigArgs tasks_args;
+  AddConfigArgs(tasks, &tasks_args, /*required=*/false);
   bool tasks_scenes = false;
   tasks->add_flag("--scenes", tasks_scenes,
-                  "also the scene file each task loads, relative to the scenes folder");
+                  "also the scene file each task loads, in the scenes folder a run would use");
 
   ConfigArgs check_args;
   CLI::App* check = app.add_subcommand("check-config", "validate a run config and summarise it");
@@ -437,14 +440,30 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   if (tasks->parsed()) {
-    for (const std::string& name : KnownTaskNames()) {
+    // A config's tasks (and its env.assets_dir), or every task taco knows.
+    std::vector<std::string> names = KnownTaskNames();
+    std::string assets;
+    if (!tasks_args.path.empty()) {
+      auto config = LoadConfig(tasks_args);
+      if (!config.ok()) return ExitFor(config.status());
+      names = config->tasks;
+      assets = config->env.assets_dir;
+    }
+    if (tasks_scenes && assets.empty()) {
+      auto located = envs::LocateMetaWorldAssets();
+      if (!located.ok()) return ExitFor(located.status());
+      assets = *located;
+    }
+    for (const std::string& name : names) {
       if (!tasks_scenes) {
         std::printf("%s\n", name.c_str());
         continue;
       }
       auto task = envs::FindTask(name);
       if (!task.ok()) return ExitFor(task.status());
-      std::printf("%s sawyer_xyz/%s\n", name.c_str(), (*task)->scene.c_str());
+      const std::string scene =
+          (std::filesystem::absolute(assets) / "sawyer_xyz" / (*task)->scene).lexically_normal();
+      std::printf("%s %s\n", name.c_str(), scene.c_str());
     }
     return kExitOk;
   }

@@ -54,6 +54,21 @@ TEST(CliTest, VersionNamesEveryLibrary) {
   EXPECT_THAT(r.output, testing::ContainsRegex("learner device: (cuda|cpu) \\("));
 }
 
+// scripts/gpu-run carries exactly the scenes this names.
+TEST(CliTest, TasksListsAConfigsTasksAndTheirScenes) {
+  CommandResult all = RunTaco("tasks");
+  ASSERT_EQ(all.exit_code, 0) << all.output;
+  EXPECT_THAT(all.output, HasSubstr("coffee-push-v2\n"));
+  CommandResult smoke = RunTaco("tasks configs/smoke.yaml");
+  ASSERT_EQ(smoke.exit_code, 0) << smoke.output;
+  EXPECT_EQ(smoke.output, "reach-v2\npush-v2\n");
+  CommandResult scenes = RunTaco("tasks configs/smoke.yaml --scenes --set env.assets_dir=/scenes");
+  ASSERT_EQ(scenes.exit_code, 0) << scenes.output;
+  EXPECT_EQ(scenes.output,
+            "reach-v2 /scenes/sawyer_xyz/sawyer_reach_v2.xml\n"
+            "push-v2 /scenes/sawyer_xyz/sawyer_push_v2.xml\n");
+}
+
 TEST(CliTest, ShippedConfigIsValid) {
   CommandResult r = RunTaco("check-config configs/mt10.yaml");
   EXPECT_EQ(r.exit_code, 0) << r.output;
