@@ -1,17 +1,22 @@
 // taco_bench_learner: PaCo-SAC updates per second at the paper's shape
 // (batch 1280 = 128 × 10 tasks, K = 5, hidden [400, 400, 400]) against a
-// Python PyTorch eager reference of the same update that mixes in output space
-// like the official code (bench/reference_paco_update.py). The reference runs
-// as a child process with the same thread count and its updates interleave
-// with ours one for one, so both see the same load on a shared machine; each
-// side reports its median update time.
+// Python PyTorch eager reference of the same update
+// (bench/reference_paco_update.py). The reference runs as a child process with
+// the same thread count and its updates interleave with ours one for one, so
+// both see the same load on a shared machine; each side reports its median
+// update time. Three pairs: our path against the reference in the official
+// code's form (output-space mixing, critics in a loop, Adam per parameter),
+// then like for like: our composed path against the same composed computation
+// in PyTorch, and our output-space path against PyTorch's output-space form.
 //
 // Prints what it measures, then one JSON object as its last line:
-//   updates_per_s, reference_updates_per_s, speedup_vs_reference, device, …
+//   updates_per_s, reference_updates_per_s, speedup_vs_reference, device, …,
+//   composed_updates_per_s, reference_composed_updates_per_s,
+//   speedup_vs_reference_composed, and the same three for output_space;
 // and on CUDA eager_cuda_updates_per_s and cuda_graph_speedup (the same
 // updates without CUDA graphs).
 // --crosscheck instead checks numerically that the reference computes the
-// same update (see CrossCheck).
+// same update in each of its forms (see CrossCheck).
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <torch/torch.h>
@@ -25,6 +30,7 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -48,6 +54,9 @@ struct Flags {
   bool skip_reference = false;
   bool cuda_graphs = true;  // on CUDA; the eager rate is measured beside it
   std::string crosscheck;   // non-empty: numeric cross-check with the reference in this folder
+  // With --crosscheck: break the learner's optimizer step before the dump
+  // (missing, flipped or doubled) and succeed only if the check catches it.
+  std::string tamper = "none";
 };
 
 void Usage() {
@@ -55,7 +64,8 @@ void Usage() {
       << "usage: taco_bench_learner [--reference=PATH] [--python=BIN] [--device=cpu|cuda|auto]\n"
          "  [--path=composed|output_space] [--threads=N] [--updates=N] [--warmup=N]\n"
          "  [--output_space_updates=N] [--tasks=N]\n"
-         "  [--per_task=N] [--skip_reference] [--cuda_graphs=0|1]\n";
+         "  [--per_task=N] [--skip_reference] [--cuda_graphs=0|1]\n"
+         "  taco_bench_learner --crosscheck[=DIR] [--tamper=missing|flipped|doubled]\n";
 }
 
 bool ParseFlags(int argc, char** argv, Flags* f) {
@@ -94,6 +104,9 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
       ok = to_int(&f->per_task) && f->per_task > 0;
     } else if (key == "--crosscheck") {
       f->crosscheck = value.empty() ? "/tmp/taco_paco_crosscheck" : value;
+    } else if (key == "--tamper") {
+      f->tamper = value;
+      ok = value == "none" || value == "missing" || value == "flipped" || value == "doubled";
     } else if (key == "--cuda_graphs") {
       int v = 0;
       ok = to_int(&v) && v <= 1;
@@ -209,7 +222,7 @@ class ReferenceServer {
  public:
   ~ReferenceServer() { Stop(); }
 
-  bool Start(const Flags& f, int threads, const std::string& device) {
+  bool Start(const Flags& f, int threads, const std::string& device, const std::string& form) {
     const std::string script = f.reference.empty() ? DefaultReferencePath() : f.reference;
     if (!std::ifstream(script).good()) {
       std::cerr << "reference script not found: " << script << "\n";
@@ -220,7 +233,8 @@ class ReferenceServer {
     cmd << "MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=1073741824 "
            "MALLOC_TOP_PAD_=268435456 exec '"
         << f.python << "' '" << script << "' --serve --threads " << threads << " --warmup 1"
-        << " --tasks " << f.tasks << " --per_task " << f.per_task << " --device " << device;
+        << " --tasks " << f.tasks << " --per_task " << f.per_task << " --device " << device
+        << " --form " << form;
     std::printf("  reference: %s\n", cmd.str().c_str());
     std::fflush(stdout);
     int to_child[2], from_child[2];
@@ -325,6 +339,74 @@ void DumpState(Dump& d, const std::string& prefix, paco::Learner& l) {
   d.Add(prefix + "log_alpha", l.log_alpha());
 }
 
+// The tensors the optimizers step, with their values before the update.
+struct SteppedTensor {
+  std::string group;  // "actor", "critic", "task_weights", "log_alpha"
+  torch::Tensor live;
+  torch::Tensor before;
+  bool moved = false;  // whether the real update changed it
+};
+
+std::vector<SteppedTensor> SteppedTensors(paco::Learner& l) {
+  std::vector<SteppedTensor> out;
+  auto add = [&out](const std::string& group, const torch::Tensor& t) {
+    out.push_back({group, t, t.detach().clone()});
+  };
+  for (const torch::Tensor& p : l.actor()->parameters()) add("actor", p);
+  for (const torch::Tensor& p : l.critic()->parameters()) add("critic", p);
+  add("task_weights", l.task_weights());
+  add("log_alpha", l.log_alpha());
+  return out;
+}
+
+// Replaces every optimizer step s by k·s: a learner whose step went missing
+// (k = 0), flipped sign (k = −1) or ran twice (k = 2).
+void Tamper(const std::string& how, std::vector<SteppedTensor>* stepped) {
+  const double k = how == "missing" ? 0.0 : how == "flipped" ? -1.0 : 2.0;
+  torch::NoGradGuard no_grad;
+  for (SteppedTensor& s : *stepped) {
+    s.moved = !torch::equal(s.live, s.before);
+    s.live.copy_(s.before + k * (s.live - s.before));
+  }
+}
+
+// A tampered step is caught when the reference fails on post-step checks
+// only (loss and gradients still agree) and on every group whose step moved
+// anything (the α cap can hold log α at 0).
+bool TamperCaught(const std::string& how, int rc, const std::string& failures_file,
+                  const std::vector<SteppedTensor>& stepped) {
+  std::vector<std::string> failures;
+  std::ifstream in(failures_file);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) failures.push_back(line);
+  }
+  bool caught = rc != 0 && !failures.empty();
+  for (const std::string& name : failures) {
+    if (name.rfind("after.", 0) != 0) {
+      std::printf("tamper %s: the check failed on %s, which the step does not touch\n", how.c_str(),
+                  name.c_str());
+      caught = false;
+    }
+  }
+  std::map<std::string, bool> moved;
+  for (const SteppedTensor& s : stepped) {
+    moved[s.group] = moved[s.group] || s.moved;
+  }
+  for (const auto& [group, did_move] : moved) {
+    const std::string prefix = "after." + group;
+    const bool failed = std::any_of(failures.begin(), failures.end(),
+                                    [&](const std::string& n) { return n.rfind(prefix, 0) == 0; });
+    std::printf("tamper %s: %s %s\n", how.c_str(), group.c_str(),
+                failed     ? "caught"
+                : did_move ? "NOT caught"
+                           : "did not move (nothing to catch)");
+    if (did_move && !failed) caught = false;
+  }
+  std::printf("tamper %s: %s\n", how.c_str(),
+              caught ? "the cross-check caught the broken step" : "NOT caught");
+  return caught;
+}
+
 // One update of a small PaCo learner (distinct components, a masked task, a
 // terminal and a truncated step) recomputed by the Python reference from the
 // same parameters and noise: loss, every gradient and the stepped parameters
@@ -390,15 +472,20 @@ int CrossCheck(const Flags& f) {
   d.Add("grad.task_weights", (*probe)->task_weights().grad());
   d.Add("grad.log_alpha", (*probe)->log_alpha().grad());
   DumpState(d, "before.", **learner);
+  std::vector<SteppedTensor> stepped = SteppedTensors(**learner);
   if (!(*learner)->Update(batch).ok()) return 1;
+  if (f.tamper != "none") Tamper(f.tamper, &stepped);
   DumpState(d, "after.", **learner);
 
   const std::string script = f.reference.empty() ? DefaultReferencePath() : f.reference;
+  const std::string failures_file = f.crosscheck + "/failures.txt";
+  std::remove(failures_file.c_str());
   const std::string cmd = "'" + f.python + "' '" + script + "' --crosscheck '" + f.crosscheck + "'";
   std::printf("cross-check: %s\n", cmd.c_str());
   std::fflush(stdout);
   const int rc = std::system(cmd.c_str());
-  return rc == 0 ? 0 : 1;
+  if (f.tamper == "none") return rc == 0 ? 0 : 1;
+  return TamperCaught(f.tamper, rc, failures_file, stepped) ? 0 : 1;
 }
 
 }  // namespace
@@ -446,36 +533,55 @@ int main(int argc, char** argv) {
       std::getenv("OMP_WAIT_POLICY") ? std::getenv("OMP_WAIT_POLICY") : "(unset)");
   std::fflush(stdout);
 
-  ReferenceServer reference_server;
-  std::vector<double> reference_times;
-  std::function<bool()> between;
-  if (!f.skip_reference) {
-    if (!reference_server.Start(f, threads, device_name)) return 1;
-    between = [&reference_server, &reference_times] {
-      const double t = reference_server.Update();
-      reference_times.push_back(t);
-      return t > 0;
-    };
-  }
-  const double rate =
-      MeasureLearner(f, device_name, *path, f.updates, f.warmup, between, f.cuda_graphs);
-  reference_server.Stop();
-  if (rate < 0) return 1;
-  double reference = -1;
-  if (!f.skip_reference) {
-    const double median = Median(reference_times);
-    reference = 1.0 / median;
+  // Each of our paths timed with a reference form interleaved, one update
+  // for one: the official form (the Python stack users have today) and the
+  // same computation in PyTorch (like for like).
+  struct Pair {
+    double ours = -1;
+    double reference = -1;
+  };
+  auto measure_pair = [&](paco::ComputePath ours_path, const std::string& form, int updates,
+                          int warmup) -> Pair {
+    Pair pair;
+    ReferenceServer server;
+    std::vector<double> times;
+    std::function<bool()> between;
+    if (!f.skip_reference) {
+      if (!server.Start(f, threads, device_name, form)) return pair;
+      between = [&server, &times] {
+        const double t = server.Update();
+        times.push_back(t);
+        return t > 0;
+      };
+    }
+    pair.ours = MeasureLearner(f, device_name, ours_path, updates, warmup, between, f.cuda_graphs);
+    server.Stop();
+    if (pair.ours < 0 || f.skip_reference) return pair;
+    const double median = Median(times);
+    pair.reference = 1.0 / median;
     double total = 0;
-    for (double t : reference_times) total += t;
+    for (double t : times) total += t;
     std::printf(
-        "  reference, interleaved with the updates above: %zu updates in %.3f s, median "
+        "  reference (%s), interleaved with the updates above: %zu updates in %.3f s, median "
         "update %.1f ms = %.3f updates/s\n",
-        reference_times.size(), total, 1e3 * median, reference);
+        form.c_str(), times.size(), total, 1e3 * median, pair.reference);
+    return pair;
+  };
+  const Pair official = measure_pair(*path, "official", f.updates, f.warmup);
+  const double rate = official.ours;
+  if (rate < 0 || (!f.skip_reference && official.reference < 0)) return 1;
+  const double reference = official.reference;
+  Pair composed, output_space;
+  if (*path == paco::ComputePath::kComposed) {
+    composed = measure_pair(paco::ComputePath::kComposed, "composed", f.updates, f.warmup);
+    if (composed.ours < 0 || (!f.skip_reference && composed.reference < 0)) return 1;
   }
-  double output_space = -1;
-  if (f.output_space_updates > 0 && *path == paco::ComputePath::kComposed) {
-    output_space = MeasureLearner(f, device_name, paco::ComputePath::kOutputSpace,
-                                  f.output_space_updates, 1, nullptr, f.cuda_graphs);
+  if (*path == paco::ComputePath::kOutputSpace || f.output_space_updates > 0) {
+    const bool main_path = *path == paco::ComputePath::kOutputSpace;
+    output_space =
+        measure_pair(paco::ComputePath::kOutputSpace, "output_space",
+                     main_path ? f.updates : f.output_space_updates, main_path ? f.warmup : 1);
+    if (output_space.ours < 0 || (!f.skip_reference && output_space.reference < 0)) return 1;
   }
   // The same updates without CUDA graphs, to show what capture buys.
   double eager_cuda = -1;
@@ -495,7 +601,17 @@ int main(int argc, char** argv) {
        << (reference > 0 ? std::to_string(rate / reference) : "null") << ", \"device\": \""
        << device_name << "\", \"compute_path\": \"" << paco::ComputePathName(*path)
        << "\", \"threads\": " << threads << ", \"batch\": " << f.tasks * f.per_task;
-  if (output_space > 0) json << ", \"output_space_updates_per_s\": " << output_space;
+  // Like for like: each of our paths against the same computation in PyTorch.
+  auto like_for_like = [&json](const std::string& name, const Pair& pair) {
+    if (pair.ours <= 0) return;
+    json << ", \"" << name << "_updates_per_s\": " << pair.ours;
+    if (pair.reference > 0) {
+      json << ", \"reference_" << name << "_updates_per_s\": " << pair.reference
+           << ", \"speedup_vs_reference_" << name << "\": " << pair.ours / pair.reference;
+    }
+  };
+  like_for_like("composed", composed);
+  like_for_like("output_space", output_space);
   if (cuda_rate > 0) json << ", \"cuda_updates_per_s\": " << cuda_rate;
   if (device->is_cuda()) json << ", \"cuda_graphs\": " << (f.cuda_graphs ? "true" : "false");
   if (eager_cuda > 0) {

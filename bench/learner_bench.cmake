@@ -16,4 +16,14 @@ if(TACO_BUILD_TESTS)
       --reference=${PROJECT_SOURCE_DIR}/bench/reference_paco_update.py)
   set_tests_properties(paco_reference_crosscheck PROPERTIES
     LABELS paco SKIP_RETURN_CODE 77 TIMEOUT 120)
+  # The same check against a learner whose optimizer step is broken after the
+  # fact: each run passes only if the check fails on the post-step values.
+  foreach(tamper missing flipped doubled)
+    add_test(NAME paco_reference_crosscheck_catches_${tamper}_step
+      COMMAND taco_bench_learner
+        --crosscheck=${CMAKE_CURRENT_BINARY_DIR}/paco_crosscheck_${tamper} --tamper=${tamper}
+        --reference=${PROJECT_SOURCE_DIR}/bench/reference_paco_update.py)
+    set_tests_properties(paco_reference_crosscheck_catches_${tamper}_step PROPERTIES
+      LABELS paco SKIP_RETURN_CODE 77 TIMEOUT 120)
+  endforeach()
 endif()

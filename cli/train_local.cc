@@ -94,6 +94,8 @@ class Trainer {
   absl::Status TrainUpTo();
   absl::StatusOr<EvalPoint> Evaluate();
   absl::Status SyncPolicy();
+  // Syncs when the acting policy is sync_every_ or more updates behind.
+  absl::Status MaybeSyncPolicy();
   // TaCo-online: new task groups and p (batches and the pool's draws).
   absl::Status Regroup();
   absl::Status SetupTransfer(bool resumed);
@@ -138,6 +140,8 @@ class Trainer {
   // Episode statistics since the last progress line.
   double episode_return_sum_ = 0.0, episode_success_sum_ = 0.0;
   int64_t episodes_ = 0;
+  int64_t sync_every_ = 1;
+  int64_t policy_version_ = -1;  // the learner's update count at the last sync
   paco::UpdateStats last_stats_;
   prometheus::Counter* updates_counter_ =
       &Metrics::Process().Counter("taco_learner_updates_total", "Gradient updates");
@@ -157,6 +161,10 @@ absl::Status Trainer::Setup() {
   auto learner = paco::Learner::Create(paco_options_);
   if (!learner.ok()) return FromPaco(learner.status());
   learner_ = std::move(*learner);
+  sync_every_ = config_.trainer.policy_sync_every_updates > 0
+                    ? config_.trainer.policy_sync_every_updates
+                    : (learner_->device().is_cuda() ? 10 : 1);
+  result_.policy_sync_every_updates = sync_every_;
   paco::PacoOptions cpu = paco_options_;
   cpu.device = "cpu";
   auto policy = paco::PolicyInference::Create(cpu);
@@ -250,8 +258,16 @@ absl::Status Trainer::SetupTransfer(bool resumed) {
 }
 
 absl::Status Trainer::SyncPolicy() {
-  return FromPaco(
-      policy_->SetParameters(learner_->ExportActorParameters(), learner_->num_updates()));
+  TACO_RETURN_IF_ERROR(
+      FromPaco(policy_->SetParameters(learner_->ExportActorParameters(), learner_->num_updates())));
+  policy_version_ = learner_->num_updates();
+  ++result_.policy_syncs;
+  return absl::OkStatus();
+}
+
+absl::Status Trainer::MaybeSyncPolicy() {
+  if (learner_->num_updates() - policy_version_ < sync_every_) return absl::OkStatus();
+  return SyncPolicy();
 }
 
 absl::Status Trainer::Regroup() {
@@ -286,7 +302,7 @@ absl::Status Trainer::CollectStep() {
       next[d] = static_cast<float>(step_.final_obs[i * kObs + d]);
     }
     t.Append(o, af + i * kAct, static_cast<float>(step_.reward[i]), next, step_.terminal[i] != 0,
-             step_.truncated[i] != 0, static_cast<uint64_t>(learner_->num_updates()));
+             step_.truncated[i] != 0, static_cast<uint64_t>(policy_version_));
     const int64_t run_task = run_task_index_[step_.task_id[i]];
     TACO_RETURN_IF_ERROR(replay_->Insert(config_.tasks[run_task], t));
     step_counters_[run_task]->Increment();
@@ -362,7 +378,10 @@ absl::Status Trainer::TrainUpTo() {
     b.terminal = torch::from_blob(t.terminal.data(), {rows}, torch::kFloat32);
     b.truncated = torch::from_blob(t.truncated.data(), {rows}, torch::kFloat32);
     b.task = task;
-    const bool want_stats = learner_->num_updates() + 1 == due;
+    // Statistics wait for the device: read them with the update that the
+    // acting policy syncs after, or the last of this call's.
+    const bool want_stats = learner_->num_updates() + 1 == due &&
+                            learner_->num_updates() + 1 - policy_version_ >= sync_every_;
     TACO_RETURN_IF_ERROR(FromPaco(learner_->Update(b, want_stats ? &last_stats_ : nullptr)));
     updates_counter_->Increment();
     // The rest of this call's batches keep their composition; the next
@@ -371,10 +390,12 @@ absl::Status Trainer::TrainUpTo() {
   }
   ExportUpdateMetrics(config_.tasks, task_probabilities_, last_stats_);
   version_gauge_->Set(static_cast<double>(learner_->num_updates()));
-  return SyncPolicy();
+  return MaybeSyncPolicy();
 }
 
 absl::StatusOr<EvalPoint> Trainer::Evaluate() {
+  // The evaluation, and the best policy kept from it, see the newest update.
+  if (policy_version_ != learner_->num_updates()) TACO_RETURN_IF_ERROR(SyncPolicy());
   TACO_ASSIGN_OR_RETURN(
       EvalResult result,
       EvaluatePolicy(config_, *policy_, static_cast<uint32_t>(7'000'000 + env_steps_ % 1'000'003)));
@@ -491,7 +512,9 @@ absl::StatusOr<TrainLocalResult> Trainer::Run() {
   TACO_LOG(INFO) << "train-local: " << num_tasks_ << " tasks, " << pool_->size() << " envs, "
                  << paco::AlgorithmName(paco_options_.algorithm) << " on "
                  << learner_->device().str() << ", replay " << replay_->MemoryBytes() / (1 << 20)
-                 << " MiB, run folder " << config_.RunDir();
+                 << " MiB, run folder " << config_.RunDir()
+                 << "; the acting policy follows the learner every " << sync_every_
+                 << (sync_every_ == 1 ? " update" : " updates");
   const double checkpoint_s = config_.checkpoint.interval_minutes * 60.0;
   bool interrupted = false;
   while (env_steps_ < config_.trainer.total_env_steps) {
@@ -534,6 +557,9 @@ absl::StatusOr<TrainLocalResult> Trainer::Run() {
   result_.env_steps = env_steps_;
   result_.updates = learner_->num_updates();
   result_.wall_s = Since(start_);
+  TACO_LOG(INFO) << "the acting policy took the learner's parameters " << result_.policy_syncs
+                 << " times (every " << sync_every_ << (sync_every_ == 1 ? " update" : " updates")
+                 << ", and before each evaluation)";
   return result_;
 }
 

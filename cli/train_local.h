@@ -41,6 +41,10 @@ struct TrainLocalResult {
   int64_t updates = 0;
   double wall_s = 0.0;
   std::vector<EvalPoint> evaluations;  // the learning curve
+  // How often the acting policy took the learner's parameters, and the
+  // interval it followed (trainer.policy_sync_every_updates, resolved).
+  int64_t policy_syncs = 0;
+  int64_t policy_sync_every_updates = 1;
 };
 
 absl::StatusOr<TrainLocalResult> TrainLocal(const RunConfig& config,

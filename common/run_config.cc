@@ -84,6 +84,8 @@ void ReadTrainer(ConfigSection s, TrainerConfig* c) {
   s.ReadInt("eval_episodes_per_task", &c->eval_episodes_per_task, 0, 10000);
   s.ReadString("device", &c->device, {"auto", "cpu", "cuda"});
   s.ReadBool("cuda_graphs", &c->cuda_graphs);
+  s.ReadBool("tf32", &c->tf32);
+  s.ReadInt("policy_sync_every_updates", &c->policy_sync_every_updates, 0, 1 << 30);
   s.ReadInt("threads", &c->threads, 0, 4096);
   s.ReadInt("log_interval_env_steps", &c->log_interval_env_steps, 1, int64_t{1} << 50);
 }

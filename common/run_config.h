@@ -88,7 +88,13 @@ struct TrainerConfig {
   int eval_episodes_per_task = 5;
   std::string device = "auto";  // auto | cpu | cuda
   bool cuda_graphs = true;      // on CUDA: replay captured updates (PacoOptions::cuda_graphs)
-  int threads = 0;              // 0: all cores
+  bool tf32 = false;            // on CUDA: TF32 matrix products (PacoOptions::tf32)
+  // train-local: the acting policy takes the learner's parameters every this
+  // many updates (and before each evaluation). 0: every update with a CPU
+  // learner, where the copy is cheap, and every 10 with a GPU learner, where
+  // each copy waits for the device.
+  int policy_sync_every_updates = 0;
+  int threads = 0;  // 0: all cores
   int64_t log_interval_env_steps = 10'000;
 };
 

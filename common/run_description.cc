@@ -77,6 +77,8 @@ json ResolvedConfig(const RunConfig& c) {
         {"eval_episodes_per_task", t.eval_episodes_per_task},
         {"device", t.device},
         {"cuda_graphs", t.cuda_graphs},
+        {"tf32", t.tf32},
+        {"policy_sync_every_updates", t.policy_sync_every_updates},
         {"threads", t.threads},
         {"log_interval_env_steps", t.log_interval_env_steps}}},
       {"replay",

@@ -63,6 +63,7 @@ absl::StatusOr<paco::PacoOptions> PacoOptionsFromConfig(const RunConfig& config)
   o.batch_size = config.trainer.batch_size;
   o.device = config.trainer.device;
   o.cuda_graphs = config.trainer.cuda_graphs;
+  o.tf32 = config.trainer.tf32;
   o.seed = static_cast<uint64_t>(config.run.seed);
   TACO_RETURN_IF_ERROR(
       Annotate(FromPaco(o.Validate()), absl::StrCat(config.source, ": algorithm")));

@@ -29,7 +29,7 @@ TEST(LearnerConfigTest, ValuesReachTheLearner) {
       "algorithm: {name: mhsac, num_components: 3, hidden_sizes: [64], adam_epsilon: 1.0e-8,\n"
       "            target_entropy: explicit, target_entropy_value: -3,\n"
       "            loss_aggregation: mean_over_entries, w_reset_weights: l1_uniform}\n"
-      "trainer: {batch_size: 64, device: cpu, cuda_graphs: false}\n",
+      "trainer: {batch_size: 64, device: cpu, cuda_graphs: false, tf32: true}\n",
       "values.yaml", {});
   ASSERT_TRUE(config.ok()) << config.status();
   auto o = PacoOptionsFromConfig(*config);
@@ -45,6 +45,7 @@ TEST(LearnerConfigTest, ValuesReachTheLearner) {
   EXPECT_EQ(o->batch_size, 64);
   EXPECT_EQ(o->device, "cpu");
   EXPECT_FALSE(o->cuda_graphs);
+  EXPECT_TRUE(o->tf32);
 }
 
 TEST(LearnerConfigTest, TaskProbabilitiesFollowTheConfig) {

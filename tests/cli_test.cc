@@ -1,7 +1,10 @@
 // Runs the taco binary as a user would and checks exit codes and messages.
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -161,6 +164,39 @@ TEST(CliTest, TrainLocalWritesLogsCheckpointsAndResumes) {
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
   EXPECT_THAT(resumed.output, HasSubstr("resumed from"));
   EXPECT_THAT(resumed.output, HasSubstr("done: 800 env steps"));
+}
+
+// The acting policy follows the learner at the configured interval (and
+// before each evaluation); with a CPU learner the default is every update.
+TEST(CliTest, TrainLocalSyncsTheActingPolicyAtItsInterval) {
+  const std::string out = testing::TempDir() + "/train_local_sync_" + std::to_string(::getpid());
+  std::filesystem::remove_all(out);
+  auto run = [&out](const std::string& name, const std::string& extra) {
+    CommandResult r = RunTaco(
+        "train-local configs/smoke.yaml --set run.name=" + name + " --set run.output_dir=" + out +
+        " --set trainer.total_env_steps=600 --set trainer.exploration_steps=300"
+        " --set trainer.eval_interval_env_steps=400 --set env.max_episode_steps=50"
+        " --set metrics.enabled=false" +
+        extra);
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_THAT(r.output, HasSubstr("done: 600 env steps, 150 updates")) << r.output;
+    std::smatch m;
+    const std::regex syncs("took the learner's parameters (\\d+) times \\(every (\\d+) update");
+    EXPECT_TRUE(std::regex_search(r.output, m, syncs)) << r.output;
+    return m.size() == 3 ? std::make_pair(std::stoll(m[1].str()), std::stoll(m[2].str()))
+                         : std::make_pair(-1LL, -1LL);
+  };
+  // Every update: the first sync, then one after each of the 150 updates.
+  const auto every = run("every", "");
+  EXPECT_EQ(every.second, 1);
+  EXPECT_EQ(every.first, 151);
+  // Every 7: the first, 21 on the interval, and at most one more before each
+  // of the two evaluations (400 and 600 env steps).
+  const auto sparse = run("sparse", " --set trainer.policy_sync_every_updates=7");
+  EXPECT_EQ(sparse.second, 7);
+  EXPECT_GE(sparse.first, 1 + 150 / 7);
+  EXPECT_LE(sparse.first, 1 + 150 / 7 + 2);
+  std::filesystem::remove_all(out);
 }
 
 // The learning figures of docs/results.md rest on this: on one machine a

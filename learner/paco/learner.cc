@@ -4,6 +4,7 @@
 #include <ATen/Parallel.h>
 #include <malloc.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <limits>
@@ -180,6 +181,10 @@ StatusOr<torch::Device> ResolveDevice(const std::string& name) {
 StatusOr<std::unique_ptr<Learner>> Learner::Create(const PacoOptions& options) {
   PACO_RETURN_IF_ERROR(options.Validate());
   PACO_ASSIGN_OR_RETURN(torch::Device device, ResolveDevice(options.device));
+  if (device.is_cuda()) {
+    at::globalContext().setAllowTF32CuBLAS(options.tf32);
+    at::globalContext().setAllowTF32CuDNN(options.tf32);
+  }
   std::unique_ptr<Learner> learner(new Learner(options, device));
   if (device.is_cuda() && options.cuda_graphs) {
     PACO_ASSIGN_OR_RETURN(learner->graph_runner_, CudaGraphRunner::Create(device));
@@ -236,6 +241,10 @@ Learner::Learner(const PacoOptions& options, torch::Device device)
 // Batches
 
 Status Learner::ValidateBatch(const TransitionBatch& batch) const {
+  return ValidatedHostTask(batch).status();
+}
+
+StatusOr<std::vector<int64_t>> Learner::ValidatedHostTask(const TransitionBatch& batch) const {
   if (!batch.obs.defined()) return InvalidArgumentError("batch.obs is missing");
   if (batch.obs.dim() != 2) {
     return InvalidArgumentError("batch.obs must have shape [B, " +
@@ -254,27 +263,50 @@ Status Learner::ValidateBatch(const TransitionBatch& batch) const {
   if (at::isFloatingType(batch.task.scalar_type()) || batch.task.scalar_type() == torch::kBool) {
     return InvalidArgumentError("batch.task must be an integer tensor");
   }
-  const std::vector<int64_t> task = ToHostInt64(batch.task);
+  std::vector<int64_t> task = ToHostInt64(batch.task);
   for (size_t i = 0; i < task.size(); ++i) {
     if (task[i] < 0 || task[i] >= options_.num_tasks) {
       return OutOfRangeError("batch.task[" + std::to_string(i) + "] = " + std::to_string(task[i]) +
                              " is outside [0, " + std::to_string(options_.num_tasks) + ")");
     }
   }
-  return OkStatus();
+  return task;
 }
 
 StatusOr<Learner::DeviceBatch> Learner::ToDevice(const TransitionBatch& batch) const {
-  PACO_RETURN_IF_ERROR(ValidateBatch(batch));
   DeviceBatch d;
-  auto f32 = [this](const torch::Tensor& t) { return t.to(device_, torch::kFloat); };
-  d.obs = f32(batch.obs);
-  d.action = f32(batch.action);
-  d.reward = f32(batch.reward);
-  d.next_obs = f32(batch.next_obs);
-  d.terminal = f32(batch.terminal.ne(0));
-  d.truncated = f32(batch.truncated.ne(0));
-  d.host_task = ToHostInt64(batch.task);
+  PACO_ASSIGN_OR_RETURN(d.host_task, ValidatedHostTask(batch));
+  const std::array<torch::Tensor, 6> fields = {batch.obs,
+                                               batch.action,
+                                               batch.reward.reshape({-1, 1}),
+                                               batch.next_obs,
+                                               batch.terminal.ne(0).reshape({-1, 1}),
+                                               batch.truncated.ne(0).reshape({-1, 1})};
+  std::array<torch::Tensor*, 6> out = {&d.obs,      &d.action,   &d.reward,
+                                       &d.next_obs, &d.terminal, &d.truncated};
+  const bool host_batch = std::all_of(fields.begin(), fields.end(),
+                                      [](const torch::Tensor& t) { return t.device().is_cpu(); });
+  if (device_.is_cuda() && host_batch) {
+    // One copy from page-locked memory that does not wait for the device:
+    // the host goes on (sampling the next batch) while the update runs.
+    // The caching host allocator keeps the staging block until the copy is done.
+    std::vector<torch::Tensor> columns;
+    for (const torch::Tensor& t : fields) columns.push_back(t.to(torch::kFloat));
+    torch::Tensor staging =
+        torch::empty({fields[0].size(0), 2 * options_.obs_dim + options_.action_dim + 3},
+                     torch::TensorOptions().dtype(torch::kFloat).pinned_memory(true));
+    torch::cat_out(staging, columns, 1);
+    torch::Tensor on_device = staging.to(device_, /*non_blocking=*/true);
+    int64_t at = 0;
+    for (size_t i = 0; i < fields.size(); ++i) {
+      const int64_t width = fields[i].size(1);
+      *out[i] = on_device.narrow(1, at, width).contiguous();
+      at += width;
+    }
+  } else {
+    for (size_t i = 0; i < fields.size(); ++i) *out[i] = fields[i].to(device_, torch::kFloat);
+  }
+  for (torch::Tensor* t : {&d.reward, &d.terminal, &d.truncated}) *t = t->view({-1});
   return d;
 }
 
@@ -408,6 +440,19 @@ StatusOr<std::pair<TaskRouting, TaskRouting>> RoutingsOf(const std::vector<int64
 
 }  // namespace
 
+StatusOr<const Learner::Routings*> Learner::CachedRoutings(const std::vector<int64_t>& host_task) {
+  // Trainers draw the same task layout batch after batch: its routings (and
+  // their host-to-device copies) are made once.
+  if (routings_.has_value() && routings_task_ == host_task) {
+    ++routing_cache_hits_;
+    return &*routings_;
+  }
+  PACO_ASSIGN_OR_RETURN(auto routings, RoutingsOf(host_task, options_.num_tasks, device_));
+  routings_.emplace(std::move(routings));
+  routings_task_ = host_task;
+  return &*routings_;
+}
+
 LossTerms Learner::LossAndGradients(const DeviceBatch& batch, const TaskRouting& routing,
                                     const TaskRouting& routing2, const torch::Tensor& noise) {
   actor_opt_->ZeroGrad();
@@ -497,15 +542,15 @@ Status Learner::Update(const TransitionBatch& batch, UpdateStats* stats,
   try {
     PACO_ASSIGN_OR_RETURN(DeviceBatch db, ToDevice(batch));
     PACO_ASSIGN_OR_RETURN(torch::Tensor noise, ValidatePolicyNoise(policy_noise, db.obs.size(0)));
-    PACO_ASSIGN_OR_RETURN(auto routings, RoutingsOf(db.host_task, options_.num_tasks, device_));
+    PACO_ASSIGN_OR_RETURN(const Routings* routings, CachedRoutings(db.host_task));
     const bool polyak = (num_updates_ + 1) % options_.target_update_period == 0;
     if (graph_runner_ != nullptr) {
       bool used = false;
       PACO_RETURN_IF_ERROR(
-          UpdateWithGraph(db, routings.first, routings.second, noise, polyak, stats, &used));
+          UpdateWithGraph(db, routings->first, routings->second, noise, polyak, stats, &used));
       if (used) return OkStatus();
     }
-    DeviceUpdate u = RunUpdate(db, routings.first, routings.second, noise, polyak, nullptr);
+    DeviceUpdate u = RunUpdate(db, routings->first, routings->second, noise, polyak, nullptr);
     ++num_updates_;
     if (stats != nullptr) FillStats(u.terms, u.reset, stats);
     return OkStatus();

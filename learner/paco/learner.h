@@ -19,7 +19,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "learner/paco/cuda_graph_runner.h"
@@ -143,6 +145,10 @@ class Learner {
   // Checks shapes, dtypes and task ids without touching any state.
   Status ValidateBatch(const TransitionBatch& batch) const;
 
+  // Updates whose batch had the task layout (task ids in order) of the
+  // update before and reused its routings.
+  int64_t routing_cache_hits() const { return routing_cache_hits_; }
+
   // One gradient step on `batch`. With `stats` null nothing is read back to
   // the host, so on a GPU the update runs without a synchronisation. On CUDA
   // with cuda_graphs, the first two updates of a batch layout (samples per
@@ -215,7 +221,12 @@ class Learner {
   };
   struct GraphedUpdate;  // one captured layout (learner.cc)
 
+  using Routings = std::pair<TaskRouting, TaskRouting>;  // of the B transitions, of the 2B states
+
+  // ValidateBatch's checks; the batch's task ids, read to the host once.
+  StatusOr<std::vector<int64_t>> ValidatedHostTask(const TransitionBatch& batch) const;
   StatusOr<DeviceBatch> ToDevice(const TransitionBatch& batch) const;
+  StatusOr<const Routings*> CachedRoutings(const std::vector<int64_t>& host_task);
   StatusOr<torch::Tensor> ValidatePolicyNoise(const torch::Tensor& noise, int64_t batch) const;
   LossTerms ComputeLosses(const DeviceBatch& batch, const TaskRouting& routing,
                           const TaskRouting& routing2, const torch::Tensor& policy_noise);
@@ -259,6 +270,10 @@ class Learner {
   std::vector<std::unique_ptr<GraphedUpdate>> graphed_;
   torch::Tensor mask_count_;   // [T] int64 on device
   torch::Tensor reset_count_;  // [T] int64 on device
+  // The routings of the last batch layout (its task ids in order).
+  std::vector<int64_t> routings_task_;
+  std::optional<Routings> routings_;
+  int64_t routing_cache_hits_ = 0;
 };
 
 // Optional, process-wide, for a training process on the CPU: LibTorch's CPU

@@ -219,6 +219,39 @@ TEST(LearnerTest, RejectsBadBatches) {
 // ---------------------------------------------------------------------------
 // Loss composition and gradients
 
+// A batch with the task layout of the batch before reuses its routings and
+// computes what freshly made routings give; another layout makes new ones.
+TEST(LearnerTest, RepeatedTaskLayoutReusesItsRoutings) {
+  auto fresh = MakeLearner(SmallOptions());
+  auto cached = MakeLearner(SmallOptions());
+  const std::vector<int64_t> layout = {0, 1, 1, 2, 3, 3, 3, 0};
+  const int64_t rows = 2 * static_cast<int64_t>(layout.size());
+  torch::Tensor noise = torch::randn({rows, 4});
+  ASSERT_TRUE(fresh->Update(MakeBatch(layout, 1), nullptr, noise).ok());
+  ASSERT_TRUE(cached->Update(MakeBatch(layout, 1), nullptr, noise).ok());
+  EXPECT_EQ(cached->routing_cache_hits(), 0);
+
+  // Same layout, new data: the loss before the step equals one evaluated
+  // with new routings (ComputeLossAndGradients makes its own).
+  const TransitionBatch next = MakeBatch(layout, 2);
+  noise = torch::randn({rows, 4});
+  auto terms = fresh->ComputeLossAndGradients(next, noise);
+  ASSERT_TRUE(terms.ok()) << terms.status().ToString();
+  UpdateStats stats;
+  ASSERT_TRUE(cached->Update(next, &stats, noise).ok());
+  EXPECT_EQ(cached->routing_cache_hits(), 1);
+  EXPECT_EQ(stats.loss, terms->loss.item<double>());
+
+  // The same counts in another order are another layout.
+  const std::vector<int64_t> shuffled = {3, 0, 1, 3, 2, 0, 3, 1};
+  noise = torch::randn({rows, 4});
+  terms = cached->ComputeLossAndGradients(MakeBatch(shuffled, 3), noise);
+  ASSERT_TRUE(terms.ok());
+  ASSERT_TRUE(cached->Update(MakeBatch(shuffled, 3), &stats, noise).ok());
+  EXPECT_EQ(cached->routing_cache_hits(), 1);
+  EXPECT_EQ(stats.loss, terms->loss.item<double>());
+}
+
 // The learner's whole loss (actor at 2B states, ∂Q/∂a pass, targets, critics)
 // on both compute paths: same values and gradients, float32, atol 1e-5 +
 // rtol 1e-4 (gradients: atol 1e-5 relative to their largest entry).
@@ -945,6 +978,49 @@ TEST(DeviceTest, CudaUpdatesMatchCpu) {
     }
     ExpectSameState(*cuda, *cpu, 1e-3);
   }
+}
+
+// TF32 is a CUDA switch: on the CPU a learner with it updates bit for bit as
+// one without it.
+TEST(DeviceTest, Tf32LeavesCpuUpdatesUnchanged) {
+  PacoOptions o = DeviceOptions(Algorithm::kPaco, "cpu");
+  auto fp32 = MakeLearner(o);
+  o.tf32 = true;
+  EXPECT_TRUE(PacoOptions::Parse(o.Serialize())->tf32);
+  auto tf32 = MakeLearner(o);
+  for (uint64_t step = 0; step < 3; ++step) {
+    const TransitionBatch batch = MixedBatch(60 + step, /*with_masked=*/false);
+    torch::Tensor noise = torch::randn({2 * batch.obs.size(0), o.action_dim});
+    UpdateStats a, b;
+    ASSERT_TRUE(fp32->Update(batch, &a, noise).ok());
+    ASSERT_TRUE(tf32->Update(batch, &b, noise).ok());
+    EXPECT_EQ(a.loss, b.loss);
+  }
+  ExpectSameState(*tf32, *fp32);
+}
+
+// On CUDA the learner sets LibTorch's TF32 switches from its options, and
+// TF32 updates stay near the FP32 ones (a 10-bit mantissa in the products).
+TEST(DeviceTest, Tf32OnCudaFollowsTheOption) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  PacoOptions o = DeviceOptions(Algorithm::kPaco, "cuda");
+  auto fp32 = MakeLearner(o);
+  EXPECT_FALSE(at::globalContext().allowTF32CuBLAS());
+  o.tf32 = true;
+  auto tf32 = MakeLearner(o);
+  EXPECT_TRUE(at::globalContext().allowTF32CuBLAS());
+  for (uint64_t step = 0; step < 3; ++step) {
+    const TransitionBatch batch = MixedBatch(64 + step, /*with_masked=*/false);
+    torch::Tensor noise = torch::randn({2 * batch.obs.size(0), o.action_dim});
+    UpdateStats a, b;
+    at::globalContext().setAllowTF32CuBLAS(false);
+    ASSERT_TRUE(fp32->Update(batch, &a, noise).ok());
+    at::globalContext().setAllowTF32CuBLAS(true);
+    ASSERT_TRUE(tf32->Update(batch, &b, noise).ok());
+    EXPECT_NEAR(b.loss, a.loss, 1e-2 * (1 + std::abs(a.loss)));
+  }
+  ExpectSameState(*tf32, *fp32, 1e-2);
+  at::globalContext().setAllowTF32CuBLAS(false);
 }
 
 TEST(DeviceTest, CudaGraphRunnerNeedsACudaDevice) {

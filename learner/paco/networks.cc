@@ -70,7 +70,10 @@ StatusOr<TaskRouting> TaskRouting::FromHost(const std::vector<int64_t>& task, in
     if (slot[i] != static_cast<int64_t>(i)) r.identity_ = false;
   }
   std::vector<float> counts_f(r.counts_.begin(), r.counts_.end());
-  auto to_device = [&device](torch::Tensor t) { return t.to(device); };
+  // From page-locked memory a copy does not wait for the device.
+  auto to_device = [&device](torch::Tensor t) {
+    return device.is_cuda() ? t.pin_memory().to(device, /*non_blocking=*/true) : t.to(device);
+  };
   const auto i64 = torch::TensorOptions().dtype(torch::kInt64);
   r.task_ = to_device(torch::tensor(task, i64));
   r.present_ = to_device(torch::tensor(present, i64));

@@ -204,6 +204,7 @@ const std::vector<Field>& Fields() {
          return OkStatus();
        }},
       BoolField("cuda_graphs", &PacoOptions::cuda_graphs),
+      BoolField("tf32", &PacoOptions::tf32),
       {"seed", [](const PacoOptions& o) { return std::to_string(o.seed); },
        [](const std::string& s, PacoOptions* o) { return ParseUint(s, &o->seed); }},
   };

@@ -114,6 +114,11 @@ struct PacoOptions {
   // replay it: one launch instead of ~1800 operator dispatches per update.
   // Needs a LibTorch built with CUDA, version 2.4 or newer.
   bool cuda_graphs = true;
+  // On CUDA, let matrix products run on TF32 tensor cores (10-bit mantissa
+  // inputs, FP32 accumulation). Process-wide: LibTorch keeps the switch in
+  // its global context. No effect on the CPU. Off by default: FP32 is what
+  // the paper's results were measured with.
+  bool tf32 = false;
   uint64_t seed = 1;
 
   // The target entropy H̄ the rule above gives.
