@@ -51,6 +51,7 @@ struct Flags {
   int output_space_updates = 3;  // 0 skips timing our own output-space path
   int tasks = 10;
   int per_task = 128;
+  std::vector<int64_t> hidden = {400, 400, 400};
   bool skip_reference = false;
   bool cuda_graphs = true;  // on CUDA; the eager rate is measured beside it
   std::string crosscheck;   // non-empty: numeric cross-check with the reference in this folder
@@ -64,7 +65,7 @@ void Usage() {
       << "usage: taco_bench_learner [--reference=PATH] [--python=BIN] [--device=cpu|cuda|auto]\n"
          "  [--path=composed|output_space] [--threads=N] [--updates=N] [--warmup=N]\n"
          "  [--output_space_updates=N] [--tasks=N]\n"
-         "  [--per_task=N] [--skip_reference] [--cuda_graphs=0|1]\n"
+         "  [--per_task=N] [--hidden=W,W,...] [--skip_reference] [--cuda_graphs=0|1]\n"
          "  taco_bench_learner --crosscheck[=DIR] [--tamper=missing|flipped|doubled]\n";
 }
 
@@ -104,6 +105,17 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
       ok = to_int(&f->per_task) && f->per_task > 0;
     } else if (key == "--crosscheck") {
       f->crosscheck = value.empty() ? "/tmp/taco_paco_crosscheck" : value;
+    } else if (key == "--hidden") {
+      // Comma-separated layer widths, e.g. 128,128 (the CPU proxy's).
+      f->hidden.clear();
+      std::stringstream widths(value);
+      for (std::string w; ok && std::getline(widths, w, ',');) {
+        char* end = nullptr;
+        const int64_t v = std::strtoll(w.c_str(), &end, 10);
+        ok = !w.empty() && *end == '\0' && v > 0 && v <= 65536;
+        f->hidden.push_back(v);
+      }
+      ok = ok && !f->hidden.empty();
     } else if (key == "--tamper") {
       f->tamper = value;
       ok = value == "none" || value == "missing" || value == "flipped" || value == "doubled";
@@ -159,6 +171,7 @@ double MeasureLearner(const Flags& f, const std::string& device, paco::ComputePa
                       bool cuda_graphs = true) {
   paco::PacoOptions o;
   o.num_tasks = f.tasks;
+  o.hidden_sizes = f.hidden;
   o.batch_size = static_cast<int64_t>(f.tasks) * f.per_task;
   o.device = device;
   o.compute_path = path;
@@ -234,7 +247,9 @@ class ReferenceServer {
            "MALLOC_TOP_PAD_=268435456 exec '"
         << f.python << "' '" << script << "' --serve --threads " << threads << " --warmup 1"
         << " --tasks " << f.tasks << " --per_task " << f.per_task << " --device " << device
-        << " --form " << form;
+        << " --hidden";
+    for (int64_t w : f.hidden) cmd << " " << w;
+    cmd << " --form " << form;
     std::printf("  reference: %s\n", cmd.str().c_str());
     std::fflush(stdout);
     int to_child[2], from_child[2];
@@ -525,11 +540,13 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string device_name = device->is_cuda() ? "cuda" : "cpu";
+  std::string hidden;
+  for (int64_t w : f.hidden) hidden += (hidden.empty() ? "" : ",") + std::to_string(w);
   std::printf(
       "taco_bench_learner: PaCo-SAC updates/s at batch %d (%d per task x %d tasks), K=5, hidden "
-      "[400,400,400], two-step sequences (actor at %d states), %d torch threads, "
+      "[%s], two-step sequences (actor at %d states), %d torch threads, "
       "OMP_WAIT_POLICY=%s\n",
-      f.tasks * f.per_task, f.per_task, f.tasks, 2 * f.tasks * f.per_task, threads,
+      f.tasks * f.per_task, f.per_task, f.tasks, hidden.c_str(), 2 * f.tasks * f.per_task, threads,
       std::getenv("OMP_WAIT_POLICY") ? std::getenv("OMP_WAIT_POLICY") : "(unset)");
   std::fflush(stdout);
 

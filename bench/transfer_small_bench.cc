@@ -7,9 +7,11 @@
 // cost (n and α averaged over seeds first) and the mean and spread of the
 // seeds' costs. The seeds run side by side, one process and one core each.
 //
-//   taco_bench_transfer_small [--seeds N] [key=value ...]
+//   taco_bench_transfer_small [--seeds N] [--source-steps N] [key=value ...]
 //
-// Seeds 1..N (default 3); key=value pairs are --set overrides for every run
+// Seeds 1..N (default 3); --source-steps sets the multi-task source run's
+// budget alone (default: the config's 60000; it stops earlier once both
+// source tasks reach 0.9); key=value pairs are --set overrides for every run
 // ("trainer.total_env_steps=30000"). Exits 1 when a run failed.
 #include <sys/wait.h>
 #include <unistd.h>
@@ -67,12 +69,16 @@ absl::Status Run(const fs::path& dir, std::vector<std::string> overrides,
 }
 
 // One seed's three runs, in a child process: its own torch threads and stdout.
-int RunSeed(int seed, const std::vector<std::string>& extra) {
+int RunSeed(int seed, const std::vector<std::string>& extra, int64_t source_steps) {
   const fs::path dir = SeedDir(seed);
   fs::create_directories(dir);
   if (std::freopen((dir / "bench.log").c_str(), "w", stdout) == nullptr) return 1;
   const std::string seed_set = absl::StrCat("run.seed=", seed);
-  absl::Status s = Run(dir, {"run.name=transfer-small-mtrl", seed_set}, extra, false);
+  std::vector<std::string> source_sets = {"run.name=transfer-small-mtrl", seed_set};
+  if (source_steps > 0) {
+    source_sets.push_back(absl::StrCat("trainer.total_env_steps=", source_steps));
+  }
+  absl::Status s = Run(dir, source_sets, extra, false);
   const std::string task = absl::StrCat("tasks=[", kHeldOut, "]");
   if (s.ok()) {
     const std::string source = (dir / "transfer-small-mtrl/checkpoints/learner.ckpt").string();
@@ -95,12 +101,18 @@ int RunSeed(int seed, const std::vector<std::string>& extra) {
 
 int main(int argc, char** argv) {
   int seeds = 3;
+  int64_t source_steps = 0;
   std::vector<std::string> extra;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--seeds" && i + 1 < argc) {
       if (!absl::SimpleAtoi(argv[++i], &seeds) || seeds < 1 || seeds > 64) {
         std::fprintf(stderr, "--seeds takes a count from 1 to 64, got '%s'\n", argv[i]);
+        return 2;
+      }
+    } else if (arg == "--source-steps" && i + 1 < argc) {
+      if (!absl::SimpleAtoi(argv[++i], &source_steps) || source_steps < 1) {
+        std::fprintf(stderr, "--source-steps takes a positive env-step count, got '%s'\n", argv[i]);
         return 2;
       }
     } else {
@@ -118,7 +130,7 @@ int main(int argc, char** argv) {
   std::vector<pid_t> children;
   for (int seed = 1; seed <= seeds; ++seed) {
     const pid_t pid = fork();
-    if (pid == 0) std::_Exit(RunSeed(seed, extra));
+    if (pid == 0) std::_Exit(RunSeed(seed, extra, source_steps));
     if (pid < 0) {
       std::perror("fork");
       return 1;
