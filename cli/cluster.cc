@@ -281,7 +281,8 @@ void Cluster::Progress() {
         steps += v;
     }
   }
-  const double updates = std::max(0.0, value(learner, "taco_learner_updates_total"));
+  // The run's count: a restarted learner's counter starts at zero again.
+  const double updates = std::max(0.0, value(learner, "taco_learner_updates"));
   const double version = std::max(0.0, value(learner, "taco_learner_parameter_version"));
   const std::string eval = OwnMetrics(base + 1);
   const auto success = MetricValues(eval, "taco_eval_success_ratio", "task");

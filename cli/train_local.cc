@@ -384,6 +384,7 @@ absl::Status Trainer::TrainUpTo() {
                             learner_->num_updates() + 1 - policy_version_ >= sync_every_;
     TACO_RETURN_IF_ERROR(FromPaco(learner_->Update(b, want_stats ? &last_stats_ : nullptr)));
     updates_counter_->Increment();
+    ExportRunUpdates(learner_->num_updates());
     // The rest of this call's batches keep their composition; the next
     // call's follow the new p.
     if (RegroupDue(config_, learner_->num_updates())) TACO_RETURN_IF_ERROR(Regroup());

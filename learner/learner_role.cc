@@ -381,6 +381,7 @@ absl::Status LearnerProcess::Setup() {
     }
   }
   updates_done_ = learner_->num_updates();
+  ExportRunUpdates(updates_done_);
   for (const std::string& task : config_.tasks) {
     task_shard_.push_back(ShardForTask(task, config_.tasks, shards));
   }
@@ -587,6 +588,7 @@ absl::Status LearnerProcess::Run() {
             "the one that acted); policy lag at insert time is taco_replay_policy_lag_updates")
         .Set(rows > 0 ? staleness / static_cast<double>(rows) : 0.0);
     m.Counter("taco_learner_updates_total", "Gradient updates").Increment();
+    ExportRunUpdates(learner_->num_updates());
     if (RegroupDue(config_, learner_->num_updates())) {
       result = Regroup();
       if (!result.ok()) break;
@@ -735,6 +737,12 @@ void ExportCheckpointMetrics(absl::Duration took) {
   Metrics::Process()
       .Gauge("taco_learner_checkpoint_duration_seconds", "Duration of the last learner checkpoint")
       .Set(absl::ToDoubleSeconds(took));
+}
+
+void ExportRunUpdates(int64_t updates) {
+  Metrics::Process()
+      .Gauge("taco_learner_updates", "Gradient updates over the whole run, restarts included")
+      .Set(static_cast<double>(updates));
 }
 
 absl::Status RunLearnerRole(const RunConfig& config, const LearnerRoleOptions& options) {

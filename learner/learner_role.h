@@ -41,6 +41,9 @@ void ExportLearnerCounts(const std::vector<std::string>& tasks, const std::vecto
 void ExportUpdateMetrics(const std::vector<std::string>& tasks, const std::vector<double>& p,
                          const paco::UpdateStats& stats);
 void ExportCheckpointMetrics(absl::Duration took);
+// The learner's update count over the whole run, restarts included (the
+// updates counter starts at zero in each process, as counters do).
+void ExportRunUpdates(int64_t updates);
 // The same statistics as TensorBoard scalars (docs/researcher-workflow.md):
 // loss/{actor,critic,alpha}, q_mean, entropy, and per task alpha/TASK,
 // entropy/TASK, task_loss/TASK (NaN for a task absent from the batch, which

@@ -387,6 +387,12 @@ TEST_F(FaultsTest, ActorAndLearnerKillNine) {
   const int64_t resumed =
       LastMatch(LogSince("learner", learner_from), "resumed from .* at (\\d+) updates");
   EXPECT_GE(resumed, checkpointed);
+  // The run's update count (what the progress view shows) goes on from the
+  // checkpoint, while the restarted process's counter starts at zero.
+  EXPECT_TRUE(Eventually([&] {
+    return Metric(metrics_, "taco_learner_updates") >= static_cast<double>(resumed);
+  })) << "taco_learner_updates "
+      << Metric(metrics_, "taco_learner_updates");
   // Versions are updates + 1: a larger one is a new update after the restart.
   EXPECT_TRUE(Eventually([&] {
     return Metric(metrics_, "taco_learner_parameter_version") > static_cast<double>(resumed + 1);
