@@ -3,6 +3,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
 #include <malloc.h>
+#include <torch/version.h>
 
 #include <algorithm>
 #include <array>
@@ -122,7 +123,13 @@ std::vector<torch::Tensor> TfAdam::UpdateMoments() {
 void TfAdam::StepWithStepSize(const torch::Tensor& step_size) {
   torch::NoGradGuard no_grad;
   std::vector<torch::Tensor> delta = at::_foreach_div(m_, UpdateMoments());
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 1)
+  // One multi-tensor launch; LibTorch < 2.1 has no foreach product with a
+  // tensor scalar (and captures no graphs here anyway).
+  at::_foreach_mul_(delta, step_size);
+#else
   for (torch::Tensor& d : delta) d.mul_(step_size);
+#endif
   at::_foreach_sub_(params_, delta);
 }
 

@@ -608,6 +608,35 @@ TEST(TfAdamTest, MatchesFormula) {
   }
 }
 
+// The step a captured update takes (its step size read from a tensor) is the
+// eager step.
+TEST(TfAdamTest, StepWithStepSizeMatchesStep) {
+  torch::manual_seed(4);
+  std::vector<torch::Tensor> a = {torch::randn({3, 5}), torch::randn({7})};
+  std::vector<torch::Tensor> b;
+  for (torch::Tensor& t : a) {
+    t.requires_grad_(true);
+    b.push_back(t.detach().clone().requires_grad_(true));
+  }
+  const std::vector<torch::Tensor> start = {a[0].detach().clone(), a[1].detach().clone()};
+  TfAdam eager(a, 3e-4, 0.9, 0.999, 1e-7);
+  TfAdam graphed(b, 3e-4, 0.9, 0.999, 1e-7);
+  for (int t = 0; t < 3; ++t) {
+    for (size_t i = 0; i < a.size(); ++i) {
+      a[i].mutable_grad() = torch::randn(a[i].sizes());
+      b[i].mutable_grad() = a[i].grad().clone();
+    }
+    eager.Step();
+    graphed.StepWithStepSize(torch::tensor(graphed.NextStepSize(), torch::kFloat));
+    graphed.CountStep();
+    for (size_t i = 0; i < a.size(); ++i) {
+      EXPECT_TRUE(torch::allclose(a[i], b[i], /*rtol=*/1e-6, /*atol=*/1e-7)) << "t=" << t;
+      EXPECT_FALSE(torch::equal(b[i], start[i])) << "t=" << t;
+    }
+  }
+  EXPECT_EQ(graphed.step_count(), 3);
+}
+
 // ---------------------------------------------------------------------------
 // Checkpoints
 
