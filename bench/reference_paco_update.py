@@ -110,26 +110,32 @@ class AdamTF:
 
 
 class PacoSac:
+    adam = AdamTF
+
     def __init__(self, args, device):
         k, t, h = args.components, args.tasks, args.hidden
         self.args, self.device = args, device
+        actor_params, critic_params, target_params = self.build_networks(k, h, device)
+        with torch.no_grad():
+            for p, q in zip(critic_params, target_params):
+                q.copy_(p)
+                q.requires_grad_(False)
+        self.w = torch.randn(k, t, device=device, requires_grad=True)
+        self.log_alpha = torch.zeros(t, device=device, requires_grad=True)
+        self.optimizers = [self.adam(actor_params, 3e-4), self.adam(critic_params, 3e-4),
+                           self.adam([self.log_alpha], 1e-4), self.adam([self.w], 3e-4)]
+        self.target_entropy = ACTION_DIM * math.log(0.2)
+        self.mask_count = torch.zeros(t, dtype=torch.long)
+        self.reset_count = torch.zeros(t, dtype=torch.long)
+
+    def build_networks(self, k, h, device):
+        """The actor, twin critics and targets; their parameter lists."""
         self.actor = Mlp(k, [OBS_DIM] + h + [2 * ACTION_DIM], "xavier", "head", device)
         critic_sizes = [OBS_DIM + ACTION_DIM] + h + [1]
         self.critics = [Mlp(k, critic_sizes, "fan_in", "out", device) for _ in range(2)]
         self.targets = [Mlp(k, critic_sizes, "fan_in", "out", device) for _ in range(2)]
-        with torch.no_grad():
-            for critic, target in zip(self.critics, self.targets):
-                for p, q in zip(critic.parameters(), target.parameters()):
-                    q.copy_(p)
-                    q.requires_grad_(False)
-        self.w = torch.randn(k, t, device=device, requires_grad=True)
-        self.log_alpha = torch.zeros(t, device=device, requires_grad=True)
-        critic_params = [p for c in self.critics for p in c.parameters()]
-        self.optimizers = [AdamTF(self.actor.parameters(), 3e-4), AdamTF(critic_params, 3e-4),
-                           AdamTF([self.log_alpha], 1e-4), AdamTF([self.w], 3e-4)]
-        self.target_entropy = ACTION_DIM * math.log(0.2)
-        self.mask_count = torch.zeros(t, dtype=torch.long)
-        self.reset_count = torch.zeros(t, dtype=torch.long)
+        return (self.actor.parameters(), [p for c in self.critics for p in c.parameters()],
+                [p for c in self.targets for p in c.parameters()])
 
     # The networks as the official code evaluates them: c holds each sample's
     # compositional vector; the critics and their targets loop.
@@ -327,26 +333,19 @@ class PacoSacStacked(PacoSac):
     twin targets as stacked networks, foreach TF-Adam, and either the
     composed or the output-space path."""
 
+    adam = AdamTFForeach
+
     def __init__(self, args, device, form):
-        k, t, h = args.components, args.tasks, args.hidden
-        self.args, self.device = args, device
+        self.form = form
+        super().__init__(args, device)
+
+    def build_networks(self, k, h, device):
         self.actor = StackedNet(1, k, [OBS_DIM] + h + [2 * ACTION_DIM], "xavier", "head",
-                                device, form)
+                                device, self.form)
         critic_sizes = [OBS_DIM + ACTION_DIM] + h + [1]
-        self.critic = StackedNet(2, k, critic_sizes, "fan_in", "out", device, form)
-        self.target = StackedNet(2, k, critic_sizes, "fan_in", "out", device, form)
-        with torch.no_grad():
-            for p, q in zip(self.critic.parameters(), self.target.parameters()):
-                q.copy_(p)
-                q.requires_grad_(False)
-        self.w = torch.randn(k, t, device=device, requires_grad=True)
-        self.log_alpha = torch.zeros(t, device=device, requires_grad=True)
-        self.optimizers = [AdamTFForeach(self.actor.parameters(), 3e-4),
-                           AdamTFForeach(self.critic.parameters(), 3e-4),
-                           AdamTFForeach([self.log_alpha], 1e-4), AdamTFForeach([self.w], 3e-4)]
-        self.target_entropy = ACTION_DIM * math.log(0.2)
-        self.mask_count = torch.zeros(t, dtype=torch.long)
-        self.reset_count = torch.zeros(t, dtype=torch.long)
+        self.critic = StackedNet(2, k, critic_sizes, "fan_in", "out", device, self.form)
+        self.target = StackedNet(2, k, critic_sizes, "fan_in", "out", device, self.form)
+        return self.actor.parameters(), self.critic.parameters(), self.target.parameters()
 
     # c (each sample's vector) is what the official form needs; these take
     # w and the task ids, as learner/paco does.
