@@ -11,6 +11,7 @@
 #include <limits>
 
 #include "learner/paco/checkpoint.h"
+#include "learner/paco/cpu_kernels.h"
 
 namespace paco {
 namespace {
@@ -76,19 +77,13 @@ namespace {
 // makes seven.
 void FusedAdamCpu(torch::Tensor& p, torch::Tensor& m, torch::Tensor& v, const torch::Tensor& grad,
                   float beta1, float beta2, float eps, float step_size) {
-  float* pp = p.data_ptr<float>();
-  float* mp = m.data_ptr<float>();
-  float* vp = v.data_ptr<float>();
-  const float* gp = grad.defined() ? grad.data_ptr<float>() : nullptr;
+  float* const pp = p.data_ptr<float>();
+  float* const mp = m.data_ptr<float>();
+  float* const vp = v.data_ptr<float>();
+  const float* const gp = grad.defined() ? grad.data_ptr<float>() : nullptr;
   at::parallel_for(0, p.numel(), 1 << 15, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) {
-      const float g = gp != nullptr ? gp[i] : 0.f;
-      const float mi = beta1 * mp[i] + (1.f - beta1) * g;
-      const float vi = beta2 * vp[i] + (1.f - beta2) * g * g;
-      mp[i] = mi;
-      vp[i] = vi;
-      pp[i] -= step_size * mi / (std::sqrt(vi) + eps);
-    }
+    AdamStep(pp + begin, mp + begin, vp + begin, gp != nullptr ? gp + begin : nullptr, end - begin,
+             beta1, beta2, eps, step_size);
   });
 }
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "learner/paco/checkpoint.h"
+#include "learner/paco/cpu_kernels.h"
 #include "learner/paco/cuda_graph_runner.h"
 
 namespace paco {
@@ -1026,6 +1027,50 @@ TEST(DeviceTest, Tf32LeavesCpuUpdatesUnchanged) {
     EXPECT_EQ(a.loss, b.loss);
   }
   ExpectSameState(*tf32, *fp32);
+}
+
+// A CPU update through the direct BLAS calls (cpu_kernels.h) equals one through
+// ATen's ops: every loss term and gradient, then the whole state after
+// updates with a masked task and its w-reset.
+TEST(LearnerTest, DirectCpuGemmMatchesAtenOps) {
+  if (!DirectCpuGemmAvailable()) GTEST_SKIP() << "no BLAS sgemm in this process";
+  const PacoOptions o = DeviceOptions(Algorithm::kPaco, "cpu");
+  auto direct = MakeLearner(o);
+  auto aten = MakeLearner(o);
+  const TransitionBatch batch = MixedBatch(70, /*with_masked=*/true);
+  // Injected noise keeps both generators where they are, so the w-reset
+  // draws below are the same.
+  const torch::Tensor first_noise = torch::randn({2 * batch.obs.size(0), o.action_dim});
+  SetDirectCpuGemmEnabled(false);
+  auto ref = aten->ComputeLossAndGradients(batch, first_noise);
+  SetDirectCpuGemmEnabled(true);
+  ASSERT_TRUE(ref.ok());
+  auto got = direct->ComputeLossAndGradients(batch, first_noise);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  constexpr double kTol = 1e-5;
+  EXPECT_TRUE(Close(got->loss, ref->loss, kTol));
+  EXPECT_TRUE(Close(got->q, ref->q, kTol));
+  EXPECT_TRUE(Close(got->target, ref->target, kTol));
+  EXPECT_TRUE(Close(got->actor_loss, ref->actor_loss, kTol));
+  EXPECT_TRUE(Close(got->critic_loss, ref->critic_loss, kTol));
+  EXPECT_TRUE(Close(got->task_loss, ref->task_loss, kTol));
+  EXPECT_TRUE(Close(got->masked, ref->masked, 0));
+  EXPECT_EQ(ref->masked.to(torch::kInt64).sum().item<int64_t>(), 1);
+  auto gd = GradsOf(AllParams(*direct)), ga = GradsOf(AllParams(*aten));
+  for (size_t i = 0; i < gd.size(); ++i) EXPECT_TRUE(Close(gd[i], ga[i], 1e-4)) << "grad " << i;
+  for (uint64_t step = 0; step < 3; ++step) {
+    const TransitionBatch b = MixedBatch(71 + step, /*with_masked=*/step == 1);
+    torch::Tensor noise = torch::randn({2 * b.obs.size(0), o.action_dim});
+    UpdateStats sd, sa;
+    ASSERT_TRUE(direct->Update(b, &sd, noise).ok());
+    SetDirectCpuGemmEnabled(false);
+    ASSERT_TRUE(aten->Update(b, &sa, noise).ok());
+    SetDirectCpuGemmEnabled(true);
+    EXPECT_NEAR(sd.loss, sa.loss, 1e-5 * std::abs(sa.loss));
+    EXPECT_EQ(sd.task_reset, sa.task_reset);
+  }
+  EXPECT_EQ(direct->ResetCounts()[3], 1);  // the masked task was reset
+  ExpectSameState(*direct, *aten, 1e-4);
 }
 
 // On CUDA the learner sets LibTorch's TF32 switches from its options, and

@@ -2,8 +2,12 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <algorithm>
 #include <cmath>
+#include <initializer_list>
 #include <map>
+
+#include "learner/paco/cpu_kernels.h"
 
 namespace paco {
 namespace {
@@ -154,6 +158,72 @@ void InitKernel(torch::Tensor kernel, const LayerInit& init, at::Generator& gen)
 
 namespace {
 
+// float32, contiguous CPU tensors with a BLAS to call: the per-group GEMMs go
+// straight to it (cpu_gemm.h), the bias, ReLU and their gradients as plain
+// loops over the group's block while it is in cache.
+bool UsesDirectGemm(std::initializer_list<torch::Tensor> tensors) {
+  if (!DirectCpuGemmEnabled()) return false;
+  for (const torch::Tensor& t : tensors) {
+    if (t.scalar_type() != torch::kFloat || !t.is_contiguous()) return false;
+  }
+  return true;
+}
+
+// out [G, M, n] = x [G, M, k] · w[g]ᵀ (w [G, n, k]) + b [G, 1, n], then ReLU.
+void DirectForward(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b,
+                   bool relu, torch::Tensor& out) {
+  const int64_t rows = x.size(1), k = x.size(2), n = w.size(1);
+  const float* xp = x.data_ptr<float>();
+  const float* wp = w.data_ptr<float>();
+  const float* bp = b.data_ptr<float>();
+  float* op = out.data_ptr<float>();
+  at::parallel_for(0, x.size(0), 1, [&](int64_t begin, int64_t end) {
+    for (int64_t g = begin; g < end; ++g) {
+      float* y = op + g * rows * n;
+      for (int64_t r = 0; r < rows; ++r) std::copy(bp + g * n, bp + (g + 1) * n, y + r * n);
+      RowMajorSgemm(false, true, rows, n, k, 1.f, xp + g * rows * k, k, wp + g * n * k, k, 1.f, y,
+                    n);
+      if (relu) ReluInPlace(y, rows * n);
+    }
+  });
+}
+
+// The gradients of DirectForward from `incoming` [G, M, n]; `relu_out` (the
+// forward's output) when it applied a ReLU. `dy` receives the masked
+// incoming gradient; dx, dw, db are filled where defined.
+void DirectBackward(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& relu_out,
+                    const torch::Tensor& incoming, torch::Tensor& dy, torch::Tensor& dx,
+                    torch::Tensor& dw, torch::Tensor& db) {
+  const int64_t rows = x.size(1), k = x.size(2), n = w.size(1);
+  const float* xp = x.data_ptr<float>();
+  const float* wp = w.data_ptr<float>();
+  const float* inp = incoming.data_ptr<float>();
+  const float* yp = relu_out.defined() ? relu_out.data_ptr<float>() : nullptr;
+  float* dyp = dy.data_ptr<float>();
+  float* dxp = dx.defined() ? dx.data_ptr<float>() : nullptr;
+  float* dwp = dw.defined() ? dw.data_ptr<float>() : nullptr;
+  float* dbp = db.defined() ? db.data_ptr<float>() : nullptr;
+  at::parallel_for(0, x.size(0), 1, [&](int64_t begin, int64_t end) {
+    for (int64_t g = begin; g < end; ++g) {
+      const int64_t block = g * rows * n;
+      const float* d = inp + block;
+      if (yp != nullptr) {
+        ReluGrad(yp + block, inp + block, dyp + block, rows * n);
+        d = dyp + block;
+      }
+      if (dxp != nullptr) {
+        RowMajorSgemm(false, false, rows, k, n, 1.f, d, n, wp + g * n * k, k, 0.f,
+                      dxp + g * rows * k, k);
+      }
+      if (dwp != nullptr) {
+        RowMajorSgemm(true, false, n, k, rows, 1.f, d, n, xp + g * rows * k, k, 0.f,
+                      dwp + g * n * k, k);
+      }
+      if (dbp != nullptr) ColumnSums(d, rows, n, dbp + g * n);
+    }
+  });
+}
+
 class GroupedLinearCpu : public torch::autograd::Function<GroupedLinearCpu> {
  public:
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
@@ -162,13 +232,18 @@ class GroupedLinearCpu : public torch::autograd::Function<GroupedLinearCpu> {
     torch::Tensor wc = weight.contiguous();
     const int64_t groups = xc.size(0);
     torch::Tensor out = torch::empty({groups, xc.size(1), wc.size(1)}, xc.options());
-    at::parallel_for(0, groups, 1, [&](int64_t begin, int64_t end) {
-      for (int64_t g = begin; g < end; ++g) {
-        torch::Tensor out_g = out[g];
-        at::addmm_out(out_g, bias[g], xc[g], wc[g].t());
-        if (relu) out_g.relu_();
-      }
-    });
+    torch::Tensor bc = bias.contiguous();
+    if (UsesDirectGemm({xc, wc, bc})) {
+      DirectForward(xc, wc, bc, relu, out);
+    } else {
+      at::parallel_for(0, groups, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t g = begin; g < end; ++g) {
+          torch::Tensor out_g = out[g];
+          at::addmm_out(out_g, bias[g], xc[g], wc[g].t());
+          if (relu) out_g.relu_();
+        }
+      });
+    }
     // The ReLU's mask comes from its output, so no pre-activation is kept.
     ctx->save_for_backward({xc, wc, relu ? out : torch::Tensor()});
     ctx->saved_data["relu"] = relu;
@@ -185,8 +260,15 @@ class GroupedLinearCpu : public torch::autograd::Function<GroupedLinearCpu> {
     torch::Tensor dy = relu ? torch::empty_like(incoming) : incoming;  // masked per group below
     const bool need_x = ctx->needs_input_grad(0);
     const bool need_w = ctx->needs_input_grad(1);
+    const bool need_b = ctx->needs_input_grad(2);
     torch::Tensor dx = need_x ? torch::empty_like(x) : torch::Tensor();
     torch::Tensor dw = need_w ? torch::empty_like(w) : torch::Tensor();
+    if (UsesDirectGemm({x, w, incoming})) {
+      torch::Tensor db =
+          need_b ? torch::empty({x.size(0), 1, w.size(1)}, x.options()) : torch::Tensor();
+      DirectBackward(x, w, relu ? saved[2] : torch::Tensor(), incoming, dy, dx, dw, db);
+      return {dx, dw, db, torch::Tensor()};
+    }
     at::parallel_for(0, x.size(0), 1, [&](int64_t begin, int64_t end) {
       for (int64_t g = begin; g < end; ++g) {
         torch::Tensor dy_g = dy[g];
@@ -201,7 +283,7 @@ class GroupedLinearCpu : public torch::autograd::Function<GroupedLinearCpu> {
         }
       }
     });
-    torch::Tensor db = ctx->needs_input_grad(2) ? dy.sum(1, /*keepdim=*/true) : torch::Tensor();
+    torch::Tensor db = need_b ? dy.sum(1, /*keepdim=*/true) : torch::Tensor();
     return {dx, dw, db, torch::Tensor()};
   }
 };

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <vector>
 
+#include "learner/paco/cpu_kernels.h"
 #include "learner/paco/learner.h"
 
 namespace paco {
@@ -147,6 +148,50 @@ TEST(GroupedLinearTest, MatchesBatchedMatmul) {
       auto g_ref = Grads(ref, probe, wrt);
       auto g = Grads(y, probe, wrt);
       for (size_t i = 0; i < g.size(); ++i) EXPECT_TENSOR_NEAR(g[i], g_ref[i], 1e-12, 1e-10);
+    }
+  }
+}
+
+// The float32 path that calls the BLAS directly (cpu_kernels.h) against ATen's
+// ops: outputs and every gradient, with padded groups, NaN passing through
+// the ReLU as torch::relu passes it, and inputs that are not contiguous.
+TEST(GroupedLinearTest, DirectGemmMatchesAtenOps) {
+  if (!DirectCpuGemmAvailable()) GTEST_SKIP() << "no BLAS sgemm in this process";
+  torch::manual_seed(4);
+  for (bool relu : {false, true}) {
+    for (int mask = 1; mask < 8; ++mask) {
+      for (bool transposed_x : {false, true}) {
+        SCOPED_TRACE(std::to_string(relu) + "/" + std::to_string(mask) + "/" +
+                     std::to_string(transposed_x));
+        torch::Tensor x0 =
+            transposed_x ? torch::randn({6, 33, 20}).transpose(1, 2) : torch::randn({6, 20, 33});
+        x0.select(1, 17).fill_(0);  // a padding row
+        if (relu) x0[2][3][4] = NAN;
+        torch::Tensor w0 = torch::randn({6, 12, 33}), b0 = torch::randn({6, 1, 12});
+        torch::Tensor probe = torch::randn({6, 20, 12});
+        auto run = [&](bool direct) {
+          SetDirectCpuGemmEnabled(direct);
+          torch::Tensor x = x0.detach().clone().requires_grad_(mask & 1);
+          torch::Tensor w = w0.detach().clone().requires_grad_(mask & 2);
+          torch::Tensor b = b0.detach().clone().requires_grad_(mask & 4);
+          std::vector<torch::Tensor> wrt;
+          for (const auto& t : {x, w, b}) {
+            if (t.requires_grad()) wrt.push_back(t);
+          }
+          torch::Tensor y = GroupedLinear(x, w, b, relu);
+          std::vector<torch::Tensor> out = {y.detach()};
+          for (const auto& g : Grads(y.nan_to_num(0), probe, wrt)) out.push_back(g);
+          SetDirectCpuGemmEnabled(true);
+          return out;
+        };
+        auto direct = run(true), aten = run(false);
+        ASSERT_EQ(direct.size(), aten.size());
+        for (size_t i = 0; i < direct.size(); ++i) {
+          EXPECT_TRUE(torch::equal(direct[i].isnan(), aten[i].isnan())) << "output " << i;
+          EXPECT_TRUE(torch::allclose(direct[i].nan_to_num(0), aten[i].nan_to_num(0), 1e-5, 1e-5))
+              << "output " << i;
+        }
+      }
     }
   }
 }
