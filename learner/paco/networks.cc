@@ -159,7 +159,7 @@ void InitKernel(torch::Tensor kernel, const LayerInit& init, at::Generator& gen)
 namespace {
 
 // float32, contiguous CPU tensors with a BLAS to call: the per-group GEMMs go
-// straight to it (cpu_gemm.h), the bias, ReLU and their gradients as plain
+// straight to it (cpu_kernels.h), the bias, ReLU and their gradients as plain
 // loops over the group's block while it is in cache.
 bool UsesDirectGemm(std::initializer_list<torch::Tensor> tensors) {
   if (!DirectCpuGemmEnabled()) return false;
@@ -233,7 +233,8 @@ class GroupedLinearCpu : public torch::autograd::Function<GroupedLinearCpu> {
     const int64_t groups = xc.size(0);
     torch::Tensor out = torch::empty({groups, xc.size(1), wc.size(1)}, xc.options());
     torch::Tensor bc = bias.contiguous();
-    if (UsesDirectGemm({xc, wc, bc})) {
+    // The direct path reads one bias row per group (b [G, 1, out]).
+    if (bc.numel() == groups * wc.size(1) && UsesDirectGemm({xc, wc, bc})) {
       DirectForward(xc, wc, bc, relu, out);
     } else {
       at::parallel_for(0, groups, 1, [&](int64_t begin, int64_t end) {
