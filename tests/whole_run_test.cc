@@ -2,6 +2,8 @@
 // (updates happen, new versions reach the actors) whatever its warm-up, and
 // a run with a budget goes to its last env step and ends by itself, every
 // role exiting 0, with a final checkpoint and a final evaluation.
+#include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -400,8 +402,18 @@ TEST_P(ShippedConfigTest, UpTrainsAndVersionsReachTheActors) {
   ASSERT_FALSE(run.empty());
   const std::string learner = ReadText(run / "logs" / "learner.log");
   EXPECT_GT(LargestMatch(learner, "checkpoint at (\\d+) updates"), 0) << learner;
-  EXPECT_GT(LargestMatch(ReadText(run / "logs" / "actor-0.log"), "parameter version (\\d+)"), 1)
-      << ReadText(run / "logs" / "actor-0.log");
+  // The newest version any actor acted with: under MT50's backpressure one of
+  // its five actors can spend the whole run waiting on a shard inside one
+  // step's sends, and acts with nothing newer than the first version.
+  int64_t newest = 0;
+  std::string actor_logs;
+  for (const auto& entry : fs::directory_iterator(run / "logs")) {
+    if (entry.path().filename().string().rfind("actor-", 0) != 0) continue;
+    const std::string log = ReadText(entry.path());
+    newest = std::max<int64_t>(newest, LargestMatch(log, "parameter version (\\d+)"));
+    actor_logs += log;
+  }
+  EXPECT_GT(newest, 1) << actor_logs;
   EXPECT_THAT(up.Log(), testing::Not(testing::HasSubstr("restarting")));
 }
 
