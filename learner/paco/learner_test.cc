@@ -869,6 +869,20 @@ TEST(LearnerTest, StatsDescribeTheUpdate) {
 // need CUDA skip without it; the noise injection they rely on is tested here
 // on the CPU.
 
+// Every loss term of two evaluations of one batch, within `tol` (the masks
+// exactly).
+void ExpectSameLossTerms(const LossTerms& got, const LossTerms& ref, double tol) {
+  EXPECT_TRUE(Close(got.loss, ref.loss, tol));
+  EXPECT_TRUE(Close(got.log_prob, ref.log_prob, tol));
+  EXPECT_TRUE(Close(got.q, ref.q, tol));
+  EXPECT_TRUE(Close(got.target, ref.target, tol));
+  EXPECT_TRUE(Close(got.actor_loss, ref.actor_loss, tol));
+  EXPECT_TRUE(Close(got.alpha_loss, ref.alpha_loss, tol));
+  EXPECT_TRUE(Close(got.critic_loss, ref.critic_loss, tol));
+  EXPECT_TRUE(Close(got.task_loss, ref.task_loss, tol));
+  EXPECT_TRUE(Close(got.masked, ref.masked, 0));
+}
+
 // Every case the loss tells apart: an absent task (2), a terminal and a
 // truncated step and, with `with_masked`, a task over ε (3).
 TransitionBatch MixedBatch(uint64_t seed, bool with_masked) {
@@ -966,16 +980,7 @@ TEST(DeviceTest, CudaLossAndGradientsMatchCpu) {
     auto got = cuda->ComputeLossAndGradients(batch, ref->noise.to(torch::kCUDA));
     ASSERT_TRUE(got.ok()) << got.status().ToString();
     EXPECT_TRUE(got->loss.is_cuda());
-    constexpr double kTol = 1e-4;
-    EXPECT_TRUE(Close(got->loss, ref->loss, kTol));
-    EXPECT_TRUE(Close(got->log_prob, ref->log_prob, kTol));
-    EXPECT_TRUE(Close(got->q, ref->q, kTol));
-    EXPECT_TRUE(Close(got->target, ref->target, kTol));
-    EXPECT_TRUE(Close(got->actor_loss, ref->actor_loss, kTol));
-    EXPECT_TRUE(Close(got->alpha_loss, ref->alpha_loss, kTol));
-    EXPECT_TRUE(Close(got->critic_loss, ref->critic_loss, kTol));
-    EXPECT_TRUE(Close(got->task_loss, ref->task_loss, kTol));
-    EXPECT_TRUE(Close(got->masked, ref->masked, 0));
+    ExpectSameLossTerms(*got, *ref, 1e-4);
     if (c.algorithm == Algorithm::kPaco) {
       EXPECT_EQ(ref->masked.to(torch::kInt64).sum().item<int64_t>(), 1);  // task 3
     }
@@ -1047,14 +1052,7 @@ TEST(LearnerTest, DirectCpuGemmMatchesAtenOps) {
   ASSERT_TRUE(ref.ok());
   auto got = direct->ComputeLossAndGradients(batch, first_noise);
   ASSERT_TRUE(got.ok()) << got.status().ToString();
-  constexpr double kTol = 1e-5;
-  EXPECT_TRUE(Close(got->loss, ref->loss, kTol));
-  EXPECT_TRUE(Close(got->q, ref->q, kTol));
-  EXPECT_TRUE(Close(got->target, ref->target, kTol));
-  EXPECT_TRUE(Close(got->actor_loss, ref->actor_loss, kTol));
-  EXPECT_TRUE(Close(got->critic_loss, ref->critic_loss, kTol));
-  EXPECT_TRUE(Close(got->task_loss, ref->task_loss, kTol));
-  EXPECT_TRUE(Close(got->masked, ref->masked, 0));
+  ExpectSameLossTerms(*got, *ref, 1e-5);
   EXPECT_EQ(ref->masked.to(torch::kInt64).sum().item<int64_t>(), 1);
   auto gd = GradsOf(AllParams(*direct)), ga = GradsOf(AllParams(*aten));
   for (size_t i = 0; i < gd.size(); ++i) EXPECT_TRUE(Close(gd[i], ga[i], 1e-4)) << "grad " << i;
