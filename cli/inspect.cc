@@ -120,6 +120,8 @@ absl::Status RunInspect(const RunConfig& config, const InspectOptions& options) 
 
   std::printf("checkpoint %s: PaCo, K=%zu components, T=%zu tasks, %lld updates\n\n",
               checkpoint.c_str(), k, w.size(), static_cast<long long>(updates));
+  std::printf("compositional vectors w (columns of W):\n%s\n",
+              FormatTaskVectors(config.tasks, w).c_str());
   std::printf("task similarity (cosine of the compositional vectors w, columns of W):\n%s\n",
               FormatSimilarityTable(config.tasks, CosineSimilarityMatrix(w)).c_str());
   // The groups the trainer used — those of the config, or TaCo-online's from

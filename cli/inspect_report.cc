@@ -29,6 +29,32 @@ std::vector<std::vector<double>> TaskVectorsFromW(const std::vector<double>& w, 
   return columns;
 }
 
+std::string FormatTaskVectors(const std::vector<std::string>& tasks,
+                              const std::vector<std::vector<double>>& w) {
+  size_t label_width = 4;
+  for (const std::string& t : tasks) label_width = std::max(label_width, t.size());
+  const size_t k = w.empty() ? 0 : w[0].size();
+  std::string out = absl::StrFormat("%-*s", static_cast<int>(label_width), "task");
+  for (size_t c = 0; c < k; ++c)
+    absl::StrAppend(&out, absl::StrFormat("  %6s", absl::StrCat("w", c + 1)));
+  absl::StrAppend(&out, "     sum    norm\n");
+  // "-0.00" reads as a sign that is not there.
+  auto cell = [](double v) { return absl::StrFormat("  %6.2f", std::abs(v) < 0.005 ? 0.0 : v); };
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    absl::StrAppend(&out, absl::StrFormat("%-*s", static_cast<int>(label_width), tasks[i]));
+    double sum = 0.0;
+    double squares = 0.0;
+    for (size_t c = 0; c < k; ++c) {
+      const double v = i < w.size() && c < w[i].size() ? w[i][c] : NAN;
+      sum += v;
+      squares += v * v;
+      out += cell(v);
+    }
+    out += cell(sum) + cell(std::sqrt(squares)) + "\n";
+  }
+  return out;
+}
+
 std::string FormatSimilarityTable(const std::vector<std::string>& tasks,
                                   const std::vector<std::vector<double>>& similarity) {
   size_t label_width = 0;

@@ -17,6 +17,14 @@ namespace taco {
 // compositional vector w_τ of each task.
 std::vector<std::vector<double>> TaskVectorsFromW(const std::vector<double>& w, size_t k, size_t t);
 
+// The compositional vectors themselves: one line per task with its K
+// components, their sum and the vector's norm. The sum is worth seeing: with
+// identical component init every layer of a task's networks starts as the
+// shared layer times Σ_k w_τk, so a sum near zero or below it is a task whose
+// networks start nearly silent or sign-flipped.
+std::string FormatTaskVectors(const std::vector<std::string>& tasks,
+                              const std::vector<std::vector<double>>& w);
+
 // The T×T matrix with the task names as row and column labels, 2 decimals,
 // one line per task, each line ending in a newline.
 std::string FormatSimilarityTable(const std::vector<std::string>& tasks,

@@ -28,6 +28,14 @@ TEST(TaskVectorsFromWTest, ColumnsBecomeRows) {
   EXPECT_THAT(w, ElementsAre(ElementsAre(1, 4), ElementsAre(2, 5), ElementsAre(3, 6)));
 }
 
+TEST(FormatTaskVectorsTest, ComponentsSumAndNormPerTask) {
+  const std::string table = FormatTaskVectors({"a", "pick-place-v2"}, {{3, -4}, {-0.001, -1}});
+  EXPECT_EQ(table,
+            "task               w1      w2     sum    norm\n"
+            "a                3.00   -4.00   -1.00    5.00\n"
+            "pick-place-v2    0.00   -1.00   -1.00    1.00\n");
+}
+
 TEST(FormatSimilarityTableTest, CosineTableOfHandMadeW) {
   const std::string table =
       FormatSimilarityTable(kTasks, CosineSimilarityMatrix(TaskVectorsFromW(kW, 3, 3)));

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <sstream>
 #include <tuple>
 #include <utility>
@@ -57,6 +58,12 @@ double Reached(const std::vector<std::optional<double>>& steps) {
   int count = 0;
   for (const auto& n : steps) count += n.has_value() ? 1 : 0;
   return steps.empty() ? 0.0 : static_cast<double>(count) / static_cast<double>(steps.size());
+}
+
+// Nearest-rank percentile of sorted values.
+double Percentile(const std::vector<double>& sorted, double q) {
+  const size_t rank = static_cast<size_t>(std::ceil(q * static_cast<double>(sorted.size())));
+  return sorted[std::clamp<size_t>(rank, 1, sorted.size()) - 1];
 }
 
 // What keeps transfer runs apart besides the task (TransferRow's key).
@@ -275,6 +282,44 @@ std::vector<MethodRow> MultiTaskTable(const std::vector<RunRecord>& runs) {
   return rows;
 }
 
+std::optional<double> RelativeTransferCost(const std::vector<std::optional<double>>& transfer,
+                                           const std::vector<std::optional<double>>& scratch) {
+  const std::optional<double> n_transfer = MeanSteps(transfer);
+  const std::optional<double> n_scratch = MeanSteps(scratch);
+  if (!n_transfer.has_value() || !n_scratch.has_value() || *n_scratch <= 0.0) return std::nullopt;
+  return (*n_transfer / Reached(transfer)) / (*n_scratch / Reached(scratch));
+}
+
+std::optional<CostSpread> BootstrapTransferCost(const std::vector<std::optional<double>>& transfer,
+                                                const std::vector<std::optional<double>>& scratch,
+                                                int resamples, uint64_t rng_seed) {
+  if (transfer.empty() || transfer.size() != scratch.size() || resamples < 1) return std::nullopt;
+  std::mt19937_64 rng(rng_seed);
+  std::uniform_int_distribution<size_t> pick(0, transfer.size() - 1);
+  std::vector<double> costs;
+  std::vector<std::optional<double>> t(transfer.size()), s(scratch.size());
+  for (int r = 0; r < resamples; ++r) {
+    for (size_t i = 0; i < t.size(); ++i) {
+      const size_t seed = pick(rng);
+      t[i] = transfer[seed];
+      s[i] = scratch[seed];
+    }
+    if (auto cost = RelativeTransferCost(t, s); cost.has_value()) costs.push_back(*cost);
+  }
+  if (costs.empty()) return std::nullopt;
+  std::sort(costs.begin(), costs.end());
+  CostSpread spread;
+  spread.p10 = Percentile(costs, 0.1);
+  spread.median = Percentile(costs, 0.5);
+  spread.p90 = Percentile(costs, 0.9);
+  spread.with_cost = static_cast<double>(costs.size()) / resamples;
+  spread.below_one =
+      static_cast<double>(std::lower_bound(costs.begin(), costs.end(), 1.0) - costs.begin()) /
+      static_cast<double>(costs.size());
+  spread.resamples = resamples;
+  return spread;
+}
+
 std::vector<TransferRow> TransferTable(const std::vector<RunRecord>& runs) {
   std::map<TransferKey, std::vector<std::optional<double>>> transfer;
   std::map<std::string, std::vector<std::optional<double>>> scratch;
@@ -307,11 +352,7 @@ std::vector<TransferRow> TransferTable(const std::vector<RunRecord>& runs) {
       row.scratch_steps = MeanSteps(it->second);
       row.scratch_success = Reached(it->second);
     }
-    if (row.transfer_steps.has_value() && row.scratch_steps.has_value() &&
-        *row.scratch_steps > 0.0) {
-      row.relative_cost =
-          (*row.transfer_steps / row.transfer_success) / (*row.scratch_steps / row.scratch_success);
-    }
+    if (it != scratch.end()) row.relative_cost = RelativeTransferCost(steps, it->second);
     rows.push_back(row);
   }
   return rows;

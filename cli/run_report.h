@@ -86,6 +86,28 @@ struct TransferRow {
   double scratch_success = 0.0, transfer_success = 0.0;  // α
   std::optional<double> relative_cost;
 };
+// The paper's relative transfer cost (n_transfer/α_transfer)/(n_scratch/α_scratch)
+// from each run's env steps to the threshold (none: not reached); n is the
+// mean over the runs that reached it, α their share. None when either side
+// never reached it.
+std::optional<double> RelativeTransferCost(const std::vector<std::optional<double>>& transfer,
+                                           const std::vector<std::optional<double>>& scratch);
+
+// How far that cost moves with the seeds: the cost of `resamples` bootstrap
+// resamples of the seeds, each resample drawing seeds (a seed's transfer and
+// scratch outcome together) with replacement. Percentiles over the
+// resamples with a cost; `with_cost` is their share. A fixed `rng_seed`
+// repeats the figures.
+struct CostSpread {
+  double p10 = 0.0, median = 0.0, p90 = 0.0;
+  double with_cost = 0.0;
+  double below_one = 0.0;  // share of the resamples with a cost where it is < 1
+  int resamples = 0;
+};
+std::optional<CostSpread> BootstrapTransferCost(const std::vector<std::optional<double>>& transfer,
+                                                const std::vector<std::optional<double>>& scratch,
+                                                int resamples, uint64_t rng_seed);
+
 // One row per task that transfer runs learnt and transfer setting (the key
 // above), against the kind-train runs with that task alone, which every
 // setting of that task shares. A run's n for a task comes from that task's

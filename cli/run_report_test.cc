@@ -75,6 +75,55 @@ TEST(RunReportTest, TransferCostFollowsThePaperDefinition) {
   EXPECT_THAT(text, HasSubstr("0.667"));
 }
 
+TEST(RunReportTest, RelativeTransferCostNeedsASuccessOnBothSides) {
+  EXPECT_NEAR(*RelativeTransferCost({2e4, std::nullopt}, {4e4, 2e4}), (2e4 / 0.5) / (3e4 / 1.0),
+              1e-12);
+  EXPECT_FALSE(RelativeTransferCost({std::nullopt}, {4e4}).has_value());
+  EXPECT_FALSE(RelativeTransferCost({2e4}, {std::nullopt}).has_value());
+  EXPECT_FALSE(RelativeTransferCost({}, {}).has_value());
+}
+
+TEST(RunReportTest, BootstrapSpreadOfTheCostOverSeeds) {
+  // Seeds A (n 10 against 20) and B (30 against 20): resamples AA, AB/BA and
+  // BB give 0.5, 1.0 and 1.5 with probabilities 1/4, 1/2 and 1/4.
+  auto spread = BootstrapTransferCost({10.0, 30.0}, {20.0, 20.0}, 4000, 7);
+  ASSERT_TRUE(spread.has_value());
+  EXPECT_DOUBLE_EQ(spread->p10, 0.5);
+  EXPECT_DOUBLE_EQ(spread->median, 1.0);
+  EXPECT_DOUBLE_EQ(spread->p90, 1.5);
+  EXPECT_DOUBLE_EQ(spread->with_cost, 1.0);
+  EXPECT_NEAR(spread->below_one, 0.25, 0.03);
+  EXPECT_EQ(spread->resamples, 4000);
+
+  // A seed where neither side succeeded: a resample of it alone has no cost
+  // (1/4), every other resample costs 0.5.
+  spread = BootstrapTransferCost({10.0, std::nullopt}, {20.0, std::nullopt}, 4000, 7);
+  ASSERT_TRUE(spread.has_value());
+  EXPECT_DOUBLE_EQ(spread->p10, 0.5);
+  EXPECT_DOUBLE_EQ(spread->p90, 0.5);
+  EXPECT_NEAR(spread->with_cost, 0.75, 0.03);
+  EXPECT_DOUBLE_EQ(spread->below_one, 1.0);
+
+  // The same generator seed repeats the figures; another moves them.
+  const std::vector<std::optional<double>> t = {std::nullopt, std::nullopt, 1.5e4, std::nullopt,
+                                                3.25e4};
+  const std::vector<std::optional<double>> s = {4e4, std::nullopt, std::nullopt, std::nullopt,
+                                                3.75e4};
+  auto a = BootstrapTransferCost(t, s, 1000, 1);
+  auto b = BootstrapTransferCost(t, s, 1000, 1);
+  ASSERT_TRUE(a.has_value() && b.has_value());
+  EXPECT_EQ(a->p10, b->p10);
+  EXPECT_EQ(a->with_cost, b->with_cost);
+  EXPECT_LT(a->p10, a->p90);
+  EXPECT_GT(a->with_cost, 0.0);
+  EXPECT_LT(a->with_cost, 1.0);
+
+  EXPECT_FALSE(BootstrapTransferCost({std::nullopt}, {1.0}, 100, 1).has_value());
+  EXPECT_FALSE(BootstrapTransferCost({1.0}, {1.0, 2.0}, 100, 1).has_value());
+  EXPECT_FALSE(BootstrapTransferCost({}, {}, 100, 1).has_value());
+  EXPECT_FALSE(BootstrapTransferCost({1.0}, {1.0}, 0, 1).has_value());
+}
+
 TEST(RunReportTest, MultiTaskTableAveragesTheLastEvaluationPerMethod) {
   RunRecord a =
       MakeRun("train", {"reach-v2", "push-v2"},

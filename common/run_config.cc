@@ -47,6 +47,7 @@ void ReadAlgorithm(ConfigSection s, AlgorithmConfig* c) {
   s.ReadDouble("target_entropy_value", &c->target_entropy_value, -1e6, 1e6);
   s.ReadInt("num_critic_replicas", &c->num_critic_replicas, 1, 16);
   s.ReadBool("identical_component_init", &c->identical_component_init);
+  s.ReadString("w_init", &c->w_init, {"normal", "simplex"});
   s.ReadDouble("w_init_std", &c->w_init_std, 0.0, 1e3);
   s.ReadDouble("projection_init_gain", &c->projection_init_gain, 0.0, 1e3);
   s.ReadDouble("critic_output_init", &c->critic_output_init, 0.0, 1e3);

@@ -63,6 +63,7 @@ struct AlgorithmConfig {
   // The rest follow the official code where the paper is silent.
   int num_critic_replicas = 2;
   bool identical_component_init = true;
+  std::string w_init = "normal";  // normal (N(0, w_init_std²)) | simplex (Dirichlet(1))
   double w_init_std = 1.0;
   double projection_init_gain = 0.3;
   double critic_output_init = 0.003;

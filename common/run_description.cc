@@ -54,6 +54,7 @@ json ResolvedConfig(const RunConfig& c) {
         {"compute_path", a.compute_path},
         {"num_critic_replicas", a.num_critic_replicas},
         {"identical_component_init", a.identical_component_init},
+        {"w_init", a.w_init},
         {"w_init_std", a.w_init_std},
         {"projection_init_gain", a.projection_init_gain},
         {"critic_output_init", a.critic_output_init},

@@ -25,6 +25,9 @@ absl::StatusOr<paco::PacoOptions> PacoOptionsFromConfig(const RunConfig& config)
   auto reset = paco::ParseWResetWeights(a.w_reset_weights);
   if (!reset.ok()) return FromPaco(reset.status());
   o.w_reset_weights = *reset;
+  auto w_init = paco::ParseWInit(a.w_init);
+  if (!w_init.ok()) return FromPaco(w_init.status());
+  o.w_init = *w_init;
   auto entropy = paco::ParseTargetEntropyRule(a.target_entropy);
   if (!entropy.ok()) return FromPaco(entropy.status());
   o.target_entropy = *entropy;

@@ -219,10 +219,14 @@ Learner::Learner(const PacoOptions& options, torch::Device device)
   critic_->to(device_);
   target_critic_->to(device_);
   if (options.algorithm == Algorithm::kPaco) {
-    task_weights_ = torch::empty({options.num_components, t})
-                        .normal_(0.0, options.w_init_std, init_gen)
-                        .to(device_)
-                        .set_requires_grad(true);
+    torch::Tensor w = torch::empty({options.num_components, t});
+    if (options.w_init == WInit::kSimplex) {
+      w.exponential_(1.0, init_gen);  // normalised Exp(1) draws are Dirichlet(1, …, 1)
+      w.div_(w.sum(0, /*keepdim=*/true));
+    } else {
+      w.normal_(0.0, options.w_init_std, init_gen);
+    }
+    task_weights_ = w.to(device_).set_requires_grad(true);
   }
   log_alpha_ = torch::full({t}, options.initial_log_alpha, torch::TensorOptions().device(device_))
                    .set_requires_grad(true);

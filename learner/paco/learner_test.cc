@@ -99,6 +99,7 @@ TEST(OptionsTest, DefaultsFollowPaperAndSpec) {
   EXPECT_DOUBLE_EQ(o.TargetEntropy(), -4.0);
   EXPECT_EQ(o.compute_path, ComputePath::kComposed);
   EXPECT_EQ(o.w_reset_weights, WResetWeights::kSimplex);
+  EXPECT_EQ(o.w_init, WInit::kNormal);
   EXPECT_TRUE(PacoOptions().Validate().ok());
 }
 
@@ -129,6 +130,7 @@ TEST(OptionsTest, SerializeRoundTrip) {
   o.hidden_sizes = {7, 9};
   o.actor_lr = 1.234567890123e-5;
   o.w_reset_weights = WResetWeights::kL1Uniform;
+  o.w_init = WInit::kSimplex;
   o.loss_aggregation = LossAggregation::kMeanOverEntries;
   o.device = "cuda:1";
   o.seed = 123456789012345ull;
@@ -140,6 +142,7 @@ TEST(OptionsTest, SerializeRoundTrip) {
   EXPECT_TRUE(o.StructuralMismatch(*parsed).empty());
   EXPECT_FALSE(PacoOptions::Parse("nonsense=1\n").ok());
   EXPECT_FALSE(PacoOptions::Parse("algorithm=ppo\n").ok());
+  EXPECT_FALSE(PacoOptions::Parse("w_init=uniform\n").ok());
   EXPECT_FALSE(PacoOptions::Parse("num_tasks=ten\n").ok());
   PacoOptions other = o;
   other.hidden_sizes = {7};
@@ -222,6 +225,26 @@ TEST(LearnerTest, RejectsBadBatches) {
 
 // A batch with the task layout of the batch before reuses its routings and
 // computes what freshly made routings give; another layout makes new ones.
+TEST(LearnerTest, InitialWFollowsWInit) {
+  PacoOptions o = SmallOptions();
+  const torch::Tensor normal = MakeLearner(o)->task_weights().detach();
+  // N(0, 1): some entries below zero, and columns that do not sum to 1.
+  EXPECT_LT(normal.min().item<double>(), 0.0);
+  EXPECT_GT((normal.sum(0) - 1).abs().max().item<double>(), 0.1);
+
+  o.w_init = WInit::kSimplex;
+  const torch::Tensor w = MakeLearner(o)->task_weights().detach();
+  ASSERT_EQ(w.sizes(), normal.sizes());
+  EXPECT_GT(w.min().item<double>(), 0.0);
+  EXPECT_TRUE(torch::allclose(w.sum(0), torch::ones({o.num_tasks}), 0, 1e-6)) << w;
+  // Distinct tasks get distinct vectors (else their gradients never differ),
+  // and the seed repeats them.
+  EXPECT_GT((w.select(1, 0) - w.select(1, 1)).abs().max().item<double>(), 1e-3);
+  EXPECT_TRUE(torch::equal(w, MakeLearner(o)->task_weights().detach()));
+  o.seed += 1;
+  EXPECT_FALSE(torch::equal(w, MakeLearner(o)->task_weights().detach()));
+}
+
 TEST(LearnerTest, RepeatedTaskLayoutReusesItsRoutings) {
   auto fresh = MakeLearner(SmallOptions());
   auto cached = MakeLearner(SmallOptions());

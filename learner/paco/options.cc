@@ -21,6 +21,7 @@ constexpr EnumName<Algorithm> kAlgorithms[] = {
     {Algorithm::kPaco, "paco"}, {Algorithm::kMtSac, "mtsac"}, {Algorithm::kMhSac, "mhsac"}};
 constexpr EnumName<ComputePath> kComputePaths[] = {{ComputePath::kComposed, "composed"},
                                                    {ComputePath::kOutputSpace, "output_space"}};
+constexpr EnumName<WInit> kWInits[] = {{WInit::kNormal, "normal"}, {WInit::kSimplex, "simplex"}};
 constexpr EnumName<WResetWeights> kWResetWeights[] = {{WResetWeights::kSimplex, "simplex"},
                                                       {WResetWeights::kL1Uniform, "l1_uniform"}};
 constexpr EnumName<TargetEntropyRule> kTargetEntropyRules[] = {
@@ -170,6 +171,7 @@ const std::vector<Field>& Fields() {
        }},
       IntField("num_critic_replicas", &PacoOptions::num_critic_replicas),
       BoolField("identical_component_init", &PacoOptions::identical_component_init),
+      EnumField("w_init", &PacoOptions::w_init, kWInits),
       DoubleField("w_init_std", &PacoOptions::w_init_std),
       DoubleField("projection_init_gain", &PacoOptions::projection_init_gain),
       DoubleField("critic_output_init", &PacoOptions::critic_output_init),
@@ -218,6 +220,7 @@ bool IsFinitePositive(double v) { return std::isfinite(v) && v > 0; }
 const char* AlgorithmName(Algorithm a) { return NameOf(kAlgorithms, a); }
 const char* ComputePathName(ComputePath p) { return NameOf(kComputePaths, p); }
 const char* WResetWeightsName(WResetWeights w) { return NameOf(kWResetWeights, w); }
+const char* WInitName(WInit w) { return NameOf(kWInits, w); }
 const char* TargetEntropyRuleName(TargetEntropyRule r) { return NameOf(kTargetEntropyRules, r); }
 const char* LossAggregationName(LossAggregation a) { return NameOf(kLossAggregations, a); }
 
@@ -230,6 +233,7 @@ StatusOr<ComputePath> ParseComputePath(const std::string& name) {
 StatusOr<WResetWeights> ParseWResetWeights(const std::string& name) {
   return ParseEnum(kWResetWeights, name, "w_reset_weights");
 }
+StatusOr<WInit> ParseWInit(const std::string& name) { return ParseEnum(kWInits, name, "w_init"); }
 StatusOr<TargetEntropyRule> ParseTargetEntropyRule(const std::string& name) {
   return ParseEnum(kTargetEntropyRules, name, "target_entropy");
 }

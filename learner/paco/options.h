@@ -29,6 +29,12 @@ enum class WResetWeights {
   kL1Uniform,  // β = u/‖u‖₁ with u ~ U(0,1)^|N| (official code)
 };
 
+enum class WInit {
+  kNormal,   // W ~ N(0, w_init_std²) (official code; project default)
+  kSimplex,  // w_τ ~ Dirichlet(1): Σ_k w_τ,k = 1, so with identical components every task starts
+             // as the shared network itself (see learner/paco/README.md)
+};
+
 enum class TargetEntropyRule {
   kAlf,        // ALF's default: dim(A)·log(0.1·(high − low)) = −6.438 for 4 dims in [−1, 1]
   kActionDim,  // −dim(A)
@@ -43,14 +49,16 @@ enum class LossAggregation {
 const char* AlgorithmName(Algorithm a);
 const char* ComputePathName(ComputePath p);
 const char* WResetWeightsName(WResetWeights w);
+const char* WInitName(WInit w);
 const char* TargetEntropyRuleName(TargetEntropyRule r);
 const char* LossAggregationName(LossAggregation a);
 // Parse the names above ("paco", "mtsac", "mhsac"; "composed", "output_space";
-// "simplex", "l1_uniform"; "alf", "action_dim", "explicit";
+// "simplex", "l1_uniform"; "normal", "simplex"; "alf", "action_dim", "explicit";
 // "sum_of_task_means", "mean_over_entries").
 StatusOr<Algorithm> ParseAlgorithm(const std::string& name);
 StatusOr<ComputePath> ParseComputePath(const std::string& name);
 StatusOr<WResetWeights> ParseWResetWeights(const std::string& name);
+StatusOr<WInit> ParseWInit(const std::string& name);
 StatusOr<TargetEntropyRule> ParseTargetEntropyRule(const std::string& name);
 StatusOr<LossAggregation> ParseLossAggregation(const std::string& name);
 
@@ -68,7 +76,8 @@ struct PacoOptions {
   int64_t num_critic_replicas = 2;
   // Components of a layer start identical (the official kernel_identical_init).
   bool identical_component_init = true;
-  double w_init_std = 1.0;            // W ~ N(0, w_init_std²)
+  WInit w_init = WInit::kNormal;
+  double w_init_std = 1.0;            // W ~ N(0, w_init_std²) with WInit::kNormal
   double projection_init_gain = 0.3;  // actor heads: truncated normal, std gain/sqrt(fan_in)
   double critic_output_init = 0.003;  // critic output layer: U(±critic_output_init)
   double log_std_min = -10.0;         // std = exp(clamp(pre_std, min, max))
