@@ -35,8 +35,9 @@ std::string FormatTaskVectors(const std::vector<std::string>& tasks,
   for (const std::string& t : tasks) label_width = std::max(label_width, t.size());
   const size_t k = w.empty() ? 0 : w[0].size();
   std::string out = absl::StrFormat("%-*s", static_cast<int>(label_width), "task");
-  for (size_t c = 0; c < k; ++c)
+  for (size_t c = 0; c < k; ++c) {
     absl::StrAppend(&out, absl::StrFormat("  %6s", absl::StrCat("w", c + 1)));
+  }
   absl::StrAppend(&out, "     sum    norm\n");
   // "-0.00" reads as a sign that is not there.
   auto cell = [](double v) { return absl::StrFormat("  %6.2f", std::abs(v) < 0.005 ? 0.0 : v); };
