@@ -76,11 +76,14 @@ int RunSeed(int seed, const std::vector<std::string>& extra, int64_t source_step
   fs::create_directories(dir);
   if (std::freopen((dir / "bench.log").c_str(), "w", stdout) == nullptr) return 1;
   const std::string seed_set = absl::StrCat("run.seed=", seed);
-  std::vector<std::string> source_sets = {"run.name=transfer-small-mtrl", seed_set};
+  // --source-steps comes after the key=value overrides: it sets the source's
+  // budget even where they set trainer.total_env_steps for every run.
+  std::vector<std::string> source_extra = extra;
   if (source_steps > 0) {
-    source_sets.push_back(absl::StrCat("trainer.total_env_steps=", source_steps));
+    source_extra.push_back(absl::StrCat("trainer.total_env_steps=", source_steps));
   }
-  absl::Status s = Run(dir, source_sets, extra, false);
+  absl::Status s =
+      Run(dir, {"run.name=transfer-small-mtrl", seed_set}, source_extra, /*transfer=*/false);
   const std::string task = absl::StrCat("tasks=[", kHeldOut, "]");
   if (s.ok()) {
     const std::string source = (dir / "transfer-small-mtrl/checkpoints/learner.ckpt").string();
