@@ -56,6 +56,8 @@ void ReadAlgorithm(ConfigSection s, AlgorithmConfig* c) {
   s.ReadDouble("adam_beta1", &c->adam_beta1, 0.0, 0.999999);
   s.ReadDouble("adam_beta2", &c->adam_beta2, 0.0, 0.999999999);
   s.ReadDouble("adam_epsilon", &c->adam_epsilon, 0.0, 1.0);
+  s.ReadDouble("dqda_clipping", &c->dqda_clipping, 0.0, 1e6);
+  s.ReadDouble("max_grad_norm", &c->max_grad_norm, 0.0, 1e12);
   s.ReadInt("target_update_period", &c->target_update_period, 1, 1 << 20);
   s.ReadString("loss_aggregation", &c->loss_aggregation,
                {"sum_of_task_means", "mean_over_entries"});

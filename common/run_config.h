@@ -65,6 +65,8 @@ struct AlgorithmConfig {
   bool identical_component_init = true;
   std::string w_init = "normal";  // normal (N(0, w_init_std²)) | simplex (Dirichlet(1))
   double w_init_std = 1.0;
+  double dqda_clipping = 0.0;  // 0: off (official); else ∂Q/∂a clamped to [−c, c]
+  double max_grad_norm = 0.0;  // 0: off (official); else each optimizer's global grad norm
   double projection_init_gain = 0.3;
   double critic_output_init = 0.003;
   double log_std_min = -10.0;

@@ -63,6 +63,8 @@ json ResolvedConfig(const RunConfig& c) {
         {"adam_beta1", a.adam_beta1},
         {"adam_beta2", a.adam_beta2},
         {"adam_epsilon", a.adam_epsilon},
+        {"dqda_clipping", a.dqda_clipping},
+        {"max_grad_norm", a.max_grad_norm},
         {"target_update_period", a.target_update_period},
         {"target_entropy_value", a.target_entropy_value},
         {"loss_aggregation", a.loss_aggregation},

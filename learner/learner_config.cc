@@ -46,6 +46,8 @@ absl::StatusOr<paco::PacoOptions> PacoOptionsFromConfig(const RunConfig& config)
   o.adam_beta1 = a.adam_beta1;
   o.adam_beta2 = a.adam_beta2;
   o.adam_epsilon = a.adam_epsilon;
+  o.dqda_clipping = a.dqda_clipping;
+  o.max_grad_norm = a.max_grad_norm;
   o.target_update_period = a.target_update_period;
   o.w_reset_includes_absent_tasks = a.w_reset_includes_absent_tasks;
   o.num_tasks = static_cast<int64_t>(config.tasks.size());

@@ -29,7 +29,7 @@ TEST(LearnerConfigTest, ValuesReachTheLearner) {
       "algorithm: {name: mhsac, num_components: 3, hidden_sizes: [64], adam_epsilon: 1.0e-8,\n"
       "            target_entropy: explicit, target_entropy_value: -3,\n"
       "            loss_aggregation: mean_over_entries, w_reset_weights: l1_uniform,\n"
-      "            w_init: simplex}\n"
+      "            w_init: simplex, dqda_clipping: 0.5, max_grad_norm: 2}\n"
       "trainer: {batch_size: 64, device: cpu, cuda_graphs: false, tf32: true}\n",
       "values.yaml", {});
   ASSERT_TRUE(config.ok()) << config.status();
@@ -44,6 +44,8 @@ TEST(LearnerConfigTest, ValuesReachTheLearner) {
   EXPECT_EQ(o->loss_aggregation, paco::LossAggregation::kMeanOverEntries);
   EXPECT_EQ(o->w_reset_weights, paco::WResetWeights::kL1Uniform);
   EXPECT_EQ(o->w_init, paco::WInit::kSimplex);
+  EXPECT_EQ(o->dqda_clipping, 0.5);
+  EXPECT_EQ(o->max_grad_norm, 2.0);
   EXPECT_EQ(o->batch_size, 64);
   EXPECT_EQ(o->device, "cpu");
   EXPECT_FALSE(o->cuda_graphs);

@@ -71,6 +71,22 @@ void TfAdam::ZeroGrad() {
   for (auto& p : params_) p.mutable_grad().reset();
 }
 
+void TfAdam::ClipGradNorm(double max_norm) {
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> grads;
+  std::vector<torch::Tensor> squares;
+  for (auto& p : params_) {
+    if (!p.grad().defined()) continue;
+    grads.push_back(p.mutable_grad());
+    squares.push_back(p.grad().square().sum());
+  }
+  if (grads.empty()) return;
+  // 1e-6 as in torch.nn.utils.clip_grad_norm_: a zero gradient stays zero.
+  const torch::Tensor scale =
+      (max_norm / (torch::stack(squares).sum().sqrt() + 1e-6)).clamp_max(1.0);
+  for (torch::Tensor& g : grads) g.mul_(scale);
+}
+
 namespace {
 
 // One pass over p, m, v and g of a CPU float32 parameter; the foreach form
@@ -358,6 +374,9 @@ LossTerms Learner::ComputeLosses(const DeviceBatch& batch, const TaskRouting& ro
   torch::Tensor q_pi =
       critic_->Forward(states, action_leaf, Context(routing2, true), &critic_layers_detached);
   torch::Tensor dqda = torch::autograd::grad({std::get<0>(q_pi.min(0)).sum()}, {action_leaf})[0];
+  if (options_.dqda_clipping > 0) {
+    dqda = dqda.clamp(-options_.dqda_clipping, options_.dqda_clipping);
+  }
   terms.actor_loss =
       0.5 * ((pi.action + dqda).detach() - pi.action).square().sum(1) + alpha * pi.log_prob;
   terms.alpha_loss = log_alpha * (-pi.log_prob.detach() - options_.TargetEntropy());
@@ -517,6 +536,7 @@ Learner::DeviceUpdate Learner::RunUpdate(const DeviceBatch& batch, const TaskRou
   out.terms = LossAndGradients(batch, routing, routing2, policy_noise);
   const std::vector<TfAdam*> opts = SteppedOptimizers();
   for (size_t i = 0; i < opts.size(); ++i) {
+    if (options_.max_grad_norm > 0) opts[i]->ClipGradNorm(options_.max_grad_norm);
     if (step_sizes != nullptr) {
       opts[i]->StepWithStepSize((*step_sizes)[i]);
     } else {

@@ -39,6 +39,9 @@ class TfAdam {
   TfAdam(std::vector<torch::Tensor> params, double lr, double beta1, double beta2, double eps);
   void Step();
   void ZeroGrad();  // drops the gradients (set to none), so backward writes fresh ones
+  // Scales the gradients by min(1, max_norm / ‖g‖), ‖g‖ the L2 norm over all
+  // of them; on the device, with no host sync, so it also runs in a graph.
+  void ClipGradNorm(double max_norm);
 
   // The step split for a captured CUDA graph: lr·√(1−β₂ᵗ)/(1−β₁ᵗ) of the
   // next step, computed on the host; the step itself with that factor read

@@ -7,10 +7,12 @@
 #include <torch/torch.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -100,6 +102,8 @@ TEST(OptionsTest, DefaultsFollowPaperAndSpec) {
   EXPECT_EQ(o.compute_path, ComputePath::kComposed);
   EXPECT_EQ(o.w_reset_weights, WResetWeights::kSimplex);
   EXPECT_EQ(o.w_init, WInit::kNormal);
+  EXPECT_EQ(o.dqda_clipping, 0.0);  // the official code clips neither
+  EXPECT_EQ(o.max_grad_norm, 0.0);
   EXPECT_TRUE(PacoOptions().Validate().ok());
 }
 
@@ -122,6 +126,12 @@ TEST(OptionsTest, ValidateNamesTheField) {
   o = PacoOptions();
   o.loss_threshold = -1;
   EXPECT_FALSE(Learner::Create(o).ok());
+  o = PacoOptions();
+  o.dqda_clipping = -1;
+  EXPECT_NE(o.Validate().message().find("dqda_clipping"), std::string::npos);
+  o = PacoOptions();
+  o.max_grad_norm = std::numeric_limits<double>::infinity();
+  EXPECT_NE(o.Validate().message().find("max_grad_norm"), std::string::npos);
 }
 
 TEST(OptionsTest, SerializeRoundTrip) {
@@ -131,6 +141,8 @@ TEST(OptionsTest, SerializeRoundTrip) {
   o.actor_lr = 1.234567890123e-5;
   o.w_reset_weights = WResetWeights::kL1Uniform;
   o.w_init = WInit::kSimplex;
+  o.dqda_clipping = 0.25;
+  o.max_grad_norm = 1.0;
   o.loss_aggregation = LossAggregation::kMeanOverEntries;
   o.device = "cuda:1";
   o.seed = 123456789012345ull;
@@ -139,6 +151,8 @@ TEST(OptionsTest, SerializeRoundTrip) {
   EXPECT_EQ(parsed->Serialize(), o.Serialize());
   EXPECT_EQ(parsed->actor_lr, o.actor_lr);
   EXPECT_EQ(parsed->seed, o.seed);
+  EXPECT_EQ(parsed->dqda_clipping, 0.25);
+  EXPECT_EQ(parsed->max_grad_norm, 1.0);
   EXPECT_TRUE(o.StructuralMismatch(*parsed).empty());
   EXPECT_FALSE(PacoOptions::Parse("nonsense=1\n").ok());
   EXPECT_FALSE(PacoOptions::Parse("algorithm=ppo\n").ok());
@@ -447,6 +461,68 @@ std::pair<torch::Tensor, double> SolveCombination(const torch::Tensor& w_old,
 // A masked task's w becomes a convex combination (β ≥ 0, Σβ = 1) of the
 // non-masked tasks' w; the other columns do not move (w lr 0 isolates the
 // reset from the optimizer step). Both β rules.
+// With dqda_clipping c the actor loss's value is ½‖clamp(∂Q/∂a, −c, c)‖² +
+// α log π, ∂Q/∂a recomputed here as above; c is chosen so that some
+// components are clipped and some are not.
+TEST(LearnerTest, DqdaClippingClampsEachComponent) {
+  const std::vector<int64_t> tasks = {0, 1, 1, 3, 0, 1};
+  const int64_t b = 6;
+  TransitionBatch batch = MakeBatch(tasks, 8);
+  torch::Tensor noise = torch::randn({2 * b, 4}, torch::kFloat);
+  auto plain = MakeLearner(SmallOptions());
+  auto plain_terms = plain->ComputeLossAndGradients(batch, noise);
+  ASSERT_TRUE(plain_terms.ok());
+
+  torch::Tensor next_action = plain_terms->next_action.clone().requires_grad_(true);
+  auto routing1 = TaskRouting::FromHost(tasks, 4, torch::kCPU);
+  ASSERT_TRUE(routing1.ok());
+  ForwardContext ctx1{&*routing1, plain->task_weights().detach(), ComputePath::kOutputSpace, true};
+  torch::Tensor q_next = plain->critic()->Forward(batch.next_obs, next_action, ctx1);
+  torch::Tensor dqda = torch::autograd::grad({std::get<0>(q_next.min(0)).sum()}, {next_action})[0];
+  const double c = dqda.abs().median().item<double>();
+  ASSERT_GT(c, 0.0);
+  ASSERT_GT(dqda.abs().gt(c).sum().item<int64_t>(), 0);
+  ASSERT_GT(dqda.abs().lt(c).sum().item<int64_t>(), 0);
+
+  PacoOptions o = SmallOptions();
+  o.dqda_clipping = c;
+  auto clipped = MakeLearner(o);  // same seed: the same networks and W
+  auto terms = clipped->ComputeLossAndGradients(batch, noise);
+  ASSERT_TRUE(terms.ok());
+  torch::Tensor alpha_log_pi =
+      plain_terms->actor_loss.detach().narrow(0, b, b) - 0.5 * dqda.square().sum(1);
+  torch::Tensor expected = 0.5 * dqda.clamp(-c, c).square().sum(1) + alpha_log_pi;
+  EXPECT_TRUE(torch::allclose(terms->actor_loss.detach().narrow(0, b, b), expected, 1e-4, 1e-6));
+  EXPECT_FALSE(torch::allclose(terms->actor_loss.detach(), plain_terms->actor_loss.detach()));
+  // The critics' loss does not depend on the clip.
+  EXPECT_TRUE(torch::allclose(terms->critic_loss.detach(), plain_terms->critic_loss.detach()));
+}
+
+// max_grad_norm acts in Update: a tiny cap shrinks every gradient far below
+// Adam's ε, so the first step barely moves the parameters, which move by
+// about lr without it.
+TEST(LearnerTest, MaxGradNormCapsTheUpdate) {
+  TransitionBatch batch = MakeBatch({0, 1, 2, 3, 0, 1}, 9);
+  auto moved = [&](double max_grad_norm) {
+    PacoOptions o = SmallOptions();
+    o.max_grad_norm = max_grad_norm;
+    auto l = MakeLearner(o);
+    std::vector<torch::Tensor> before;
+    for (const torch::Tensor& p : l->actor()->parameters()) before.push_back(p.detach().clone());
+    EXPECT_TRUE(l->Update(batch).ok());
+    double most = 0;
+    const std::vector<torch::Tensor> after = l->actor()->parameters();
+    for (size_t i = 0; i < after.size(); ++i) {
+      most = std::max(most, (after[i].detach() - before[i]).abs().max().item<double>());
+    }
+    return most;
+  };
+  const double lr = SmallOptions().actor_lr;
+  EXPECT_GT(moved(0.0), 0.5 * lr);
+  EXPECT_GT(moved(1e6), 0.5 * lr);  // a cap above the norm changes nothing
+  EXPECT_LT(moved(1e-12), 1e-3 * lr);
+}
+
 TEST(LearnerTest, WResetIsConvexCombination) {
   for (WResetWeights rule : {WResetWeights::kSimplex, WResetWeights::kL1Uniform}) {
     SCOPED_TRACE(WResetWeightsName(rule));
@@ -630,6 +706,26 @@ TEST(TfAdamTest, MatchesFormula) {
     adam.Step();
     EXPECT_NE(p[0].item<double>(), before);
   }
+}
+
+TEST(TfAdamTest, ClipGradNormScalesToTheGlobalNorm) {
+  torch::Tensor a = torch::zeros({2}).requires_grad_(true);
+  torch::Tensor b = torch::zeros({1}).requires_grad_(true);
+  torch::Tensor none = torch::zeros({3}).requires_grad_(true);  // no gradient: skipped
+  TfAdam adam({a, b, none}, 0.1, 0.9, 0.999, 1e-7);
+  a.mutable_grad() = torch::tensor({3.0f, 4.0f});
+  b.mutable_grad() = torch::tensor({12.0f});  // global norm 13
+  adam.ClipGradNorm(26.0);                    // above the norm: unchanged
+  EXPECT_TRUE(torch::allclose(a.grad(), torch::tensor({3.0f, 4.0f})));
+  adam.ClipGradNorm(1.3);
+  EXPECT_TRUE(torch::allclose(a.grad(), torch::tensor({0.3f, 0.4f}), 1e-5));
+  EXPECT_TRUE(torch::allclose(b.grad(), torch::tensor({1.2f}), 1e-5));
+  EXPECT_FALSE(none.grad().defined());
+  a.mutable_grad().zero_();
+  b.mutable_grad().zero_();
+  adam.ClipGradNorm(1.0);  // a zero gradient stays zero, not NaN
+  EXPECT_EQ(a.grad().abs().sum().item<float>(), 0.0f);
+  EXPECT_EQ(b.grad().abs().sum().item<float>(), 0.0f);
 }
 
 // The step a captured update takes (its step size read from a tensor) is the

@@ -185,6 +185,8 @@ const std::vector<Field>& Fields() {
       DoubleField("adam_beta1", &PacoOptions::adam_beta1),
       DoubleField("adam_beta2", &PacoOptions::adam_beta2),
       DoubleField("adam_epsilon", &PacoOptions::adam_epsilon),
+      DoubleField("dqda_clipping", &PacoOptions::dqda_clipping),
+      DoubleField("max_grad_norm", &PacoOptions::max_grad_norm),
       DoubleField("discount", &PacoOptions::discount),
       DoubleField("target_update_tau", &PacoOptions::target_update_tau),
       IntField("target_update_period", &PacoOptions::target_update_period),
@@ -283,6 +285,12 @@ Status PacoOptions::Validate() const {
   if (!(adam_beta1 >= 0 && adam_beta1 < 1)) return bad("adam_beta1", "must be in [0, 1)");
   if (!(adam_beta2 >= 0 && adam_beta2 < 1)) return bad("adam_beta2", "must be in [0, 1)");
   if (!IsFinitePositive(adam_epsilon)) return bad("adam_epsilon", "must be > 0");
+  if (!(dqda_clipping >= 0) || !std::isfinite(dqda_clipping)) {
+    return bad("dqda_clipping", "must be ≥ 0 (0: no clipping)");
+  }
+  if (!(max_grad_norm >= 0) || !std::isfinite(max_grad_norm)) {
+    return bad("max_grad_norm", "must be ≥ 0 (0: no clipping)");
+  }
   if (!(discount >= 0 && discount <= 1)) return bad("discount", "must be in [0, 1]");
   if (!(target_update_tau > 0 && target_update_tau <= 1)) {
     return bad("target_update_tau", "must be in (0, 1]");

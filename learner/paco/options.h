@@ -92,6 +92,12 @@ struct PacoOptions {
   double adam_beta1 = 0.9;
   double adam_beta2 = 0.999;
   double adam_epsilon = 1e-7;  // added to sqrt(v), as in TF
+  // Stabilisers, both off (0) as in the official code. dqda_clipping clamps
+  // every component of ∂Q/∂a in the actor loss to [−c, c] (ALF's option of
+  // that name); max_grad_norm scales each optimizer's gradients down to that
+  // global L2 norm before its step (the clip some PaCo ports use, 1.0).
+  double dqda_clipping = 0.0;
+  double max_grad_norm = 0.0;
 
   // SAC.
   double discount = 0.99;
