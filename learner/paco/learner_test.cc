@@ -383,6 +383,18 @@ TEST(LearnerTest, MaskedTaskContributesZeroGradient) {
   EXPECT_GT(l3->task_weights().grad().select(1, 1).abs().max().item<double>(), 0.0);
 }
 
+// ∂ min_r Q_r / ∂a at step 1 of the batch (whose actions a' the loss terms
+// expose), recomputed from scratch through the output-space path.
+torch::Tensor StepOneDqda(Learner& l, const TransitionBatch& batch,
+                          const std::vector<int64_t>& tasks, const LossTerms& terms) {
+  torch::Tensor next_action = terms.next_action.clone().requires_grad_(true);
+  auto routing = TaskRouting::FromHost(tasks, l.options().num_tasks, torch::kCPU);
+  EXPECT_TRUE(routing.ok());
+  ForwardContext ctx{&*routing, l.task_weights().detach(), ComputePath::kOutputSpace, true};
+  torch::Tensor q_next = l.critic()->Forward(batch.next_obs, next_action, ctx);
+  return torch::autograd::grad({std::get<0>(q_next.min(0)).sum()}, {next_action})[0];
+}
+
 // The per-task value compared with ε is spec §4.6: the mean over the task's
 // samples of ½(c1 + c2) + ½ Σ_t [½‖∂_a min Q‖² + α log π + log α (−log π − H̄)],
 // with ∂Q/∂a recomputed here independently; and the optimised scalar is
@@ -402,14 +414,7 @@ TEST(LearnerTest, PerTaskLossIsTheSpecQuantity) {
   ASSERT_TRUE(terms.ok());
   const int64_t b = 6;
 
-  // ∂ min_r Q_r / ∂a recomputed from scratch at step 1, whose actions a' are
-  // exposed.
-  torch::Tensor next_action = terms->next_action.clone().requires_grad_(true);
-  auto routing1 = TaskRouting::FromHost(tasks, 4, torch::kCPU);
-  ASSERT_TRUE(routing1.ok());
-  ForwardContext ctx1{&*routing1, l->task_weights().detach(), ComputePath::kOutputSpace, true};
-  torch::Tensor q_next = l->critic()->Forward(batch.next_obs, next_action, ctx1);
-  torch::Tensor dqda = torch::autograd::grad({std::get<0>(q_next.min(0)).sum()}, {next_action})[0];
+  torch::Tensor dqda = StepOneDqda(*l, batch, tasks, *terms);
   torch::Tensor alpha = l->log_alpha().detach().exp().index_select(0, batch.task);
   torch::Tensor lp1 = terms->log_prob.detach().narrow(0, b, b);
   torch::Tensor expected_actor1 = 0.5 * dqda.square().sum(1) + alpha * lp1;
@@ -458,11 +463,8 @@ std::pair<torch::Tensor, double> SolveCombination(const torch::Tensor& w_old,
   return {beta.squeeze(1), residual};
 }
 
-// A masked task's w becomes a convex combination (β ≥ 0, Σβ = 1) of the
-// non-masked tasks' w; the other columns do not move (w lr 0 isolates the
-// reset from the optimizer step). Both β rules.
 // With dqda_clipping c the actor loss's value is ½‖clamp(∂Q/∂a, −c, c)‖² +
-// α log π, ∂Q/∂a recomputed here as above; c is chosen so that some
+// α log π, ∂Q/∂a recomputed independently; c is chosen so that some
 // components are clipped and some are not.
 TEST(LearnerTest, DqdaClippingClampsEachComponent) {
   const std::vector<int64_t> tasks = {0, 1, 1, 3, 0, 1};
@@ -472,13 +474,7 @@ TEST(LearnerTest, DqdaClippingClampsEachComponent) {
   auto plain = MakeLearner(SmallOptions());
   auto plain_terms = plain->ComputeLossAndGradients(batch, noise);
   ASSERT_TRUE(plain_terms.ok());
-
-  torch::Tensor next_action = plain_terms->next_action.clone().requires_grad_(true);
-  auto routing1 = TaskRouting::FromHost(tasks, 4, torch::kCPU);
-  ASSERT_TRUE(routing1.ok());
-  ForwardContext ctx1{&*routing1, plain->task_weights().detach(), ComputePath::kOutputSpace, true};
-  torch::Tensor q_next = plain->critic()->Forward(batch.next_obs, next_action, ctx1);
-  torch::Tensor dqda = torch::autograd::grad({std::get<0>(q_next.min(0)).sum()}, {next_action})[0];
+  torch::Tensor dqda = StepOneDqda(*plain, batch, tasks, *plain_terms);
   const double c = dqda.abs().median().item<double>();
   ASSERT_GT(c, 0.0);
   ASSERT_GT(dqda.abs().gt(c).sum().item<int64_t>(), 0);
@@ -523,6 +519,9 @@ TEST(LearnerTest, MaxGradNormCapsTheUpdate) {
   EXPECT_LT(moved(1e-12), 1e-3 * lr);
 }
 
+// A masked task's w becomes a convex combination (β ≥ 0, Σβ = 1) of the
+// non-masked tasks' w; the other columns do not move (w lr 0 isolates the
+// reset from the optimizer step). Both β rules.
 TEST(LearnerTest, WResetIsConvexCombination) {
   for (WResetWeights rule : {WResetWeights::kSimplex, WResetWeights::kL1Uniform}) {
     SCOPED_TRACE(WResetWeightsName(rule));
