@@ -27,6 +27,8 @@ class ActorIndexTest : public testing::Test {
   void TearDown() override {
     unsetenv("TACO_ACTOR_INDEX");
     unsetenv("JOB_COMPLETION_INDEX");
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
   }
   std::string dir_;
 };

@@ -23,7 +23,11 @@ class HealthFileTest : public testing::Test {
     std::filesystem::remove(path_);
     setenv("TACO_HEALTH_FILE", path_.c_str(), 1);
   }
-  void TearDown() override { unsetenv("TACO_HEALTH_FILE"); }
+  void TearDown() override {
+    unsetenv("TACO_HEALTH_FILE");
+    std::error_code ignored;
+    std::filesystem::remove(path_, ignored);
+  }
   void Write(const std::string& text) { std::ofstream(path_) << text; }
   std::string path_;
 };

@@ -39,8 +39,26 @@ const fs::path& Root() {
 
 std::string InRoot(const std::string& relative) { return (Root() / relative).string(); }
 
+// This process's files under the test temp folder, removed when its tests end.
+const fs::path& TempFolder() {
+  static const fs::path folder =
+      fs::path(testing::TempDir()) / ("deploy_files_" + std::to_string(getpid()));
+  return folder;
+}
+
+class RemoveTempFolder : public testing::Environment {
+ public:
+  void TearDown() override {
+    std::error_code ignored;
+    fs::remove_all(TempFolder(), ignored);
+  }
+};
+[[maybe_unused]] testing::Environment* const kRemoveTempFolder =
+    testing::AddGlobalTestEnvironment(new RemoveTempFolder);
+
 std::string TempPath(const std::string& name) {
-  return testing::TempDir() + "/deploy_files_" + std::to_string(getpid()) + "_" + name;
+  fs::create_directories(TempFolder());
+  return (TempFolder() / name).string();
 }
 
 std::string Describe(const std::vector<std::string>& argv, const CommandResult& r) {

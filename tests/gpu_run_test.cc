@@ -26,6 +26,10 @@ class GpuRunScriptTest : public testing::Test {
     dir_ = fs::path(testing::TempDir()) / ("gpu-run-" + std::to_string(getpid()));
     fs::remove_all(dir_);
   }
+  void TearDown() override {
+    std::error_code ignored;
+    if (!dir_.empty()) fs::remove_all(dir_, ignored);
+  }
   CommandResult Script(const std::vector<std::string>& args) {
     std::vector<std::string> argv = {std::string(TACO_SOURCE_DIR) + "/scripts/gpu-run"};
     argv.insert(argv.end(), args.begin(), args.end());

@@ -799,6 +799,7 @@ TEST(CheckpointTest, ShapeWhoseSizeWrapsAroundIsDamage) {
   const std::string path = TempPath("wrapped.ckpt");
   std::ofstream(path, std::ios::binary) << file;
   auto records = ReadCheckpointFile(path);
+  std::remove(path.c_str());
   ASSERT_FALSE(records.ok());
   EXPECT_EQ(records.status().code(), StatusCode::kDataLoss);
   EXPECT_NE(records.status().message().find("bad shape of record 'x'"), std::string::npos);

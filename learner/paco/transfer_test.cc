@@ -79,6 +79,13 @@ class TransferTest : public ::testing::Test {
     path_ = testing::TempDir() + "/transfer_source." + std::to_string(getpid()) + ".ckpt";
     ASSERT_TRUE(source_->Save(path_).ok());
   }
+  void TearDown() override {
+    // Save leaves the checkpoint and its sidecars (policy file, partial write) beside each other.
+    for (const char* suffix : {"", ".policy", ".partial"}) {
+      std::error_code ignored;
+      std::filesystem::remove(path_ + suffix, ignored);
+    }
+  }
 
   std::unique_ptr<Learner> source_;
   std::string path_;
