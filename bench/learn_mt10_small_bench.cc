@@ -4,10 +4,13 @@
 // each, from fresh run folders to the config's env-step budget. Prints each
 // run's per-task success curve and, last, one JSON object: the PaCo run's
 // figures at its last evaluation and the same for MT-SAC under "mtsac".
-// tasks_at_0_8 counts the tasks whose last evaluation reached 0.8 (target: 4).
+// tasks_at_0_8 counts the tasks whose last evaluation reached 0.8 (target: 4);
+// beside it, tasks_ever_at_0_8 (any evaluation) and tasks_held_at_0_8 (each of
+// the last three) show how much of what was learnt stayed learnt.
 // Exits 1 when a run failed or recorded no evaluation.
 //
 //   taco_bench_learn_mt10_small [key=value ...]   (--set overrides for both runs)
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -27,6 +30,7 @@ namespace fs = std::filesystem;
 
 constexpr double kLearnt = 0.8;
 constexpr int kTargetTasks = 4;
+constexpr size_t kHeldEvaluations = 3;
 
 struct Outcome {
   std::string json;  // the figures of one run, as a JSON object
@@ -47,13 +51,19 @@ Outcome Summarize(const std::string& name, const fs::path& dir, int exit_code,
   for (double x : h.mean.x) std::printf(" %6.0fk", x / 1000);
   std::printf("\n");
   std::vector<std::string> per_task;
-  int learnt = 0;
+  int learnt = 0, ever = 0, held = 0;
   for (const taco::EvalCurve& curve : h.tasks) {
     std::printf("%-26s", curve.task.c_str());
     for (double s : curve.success) std::printf(" %7.2f", s);
     std::printf("\n");
     const double last = curve.success.back();
     if (last >= kLearnt) ++learnt;
+    auto at_least = [](double s) { return s >= kLearnt; };
+    if (std::any_of(curve.success.begin(), curve.success.end(), at_least)) ++ever;
+    if (curve.success.size() >= kHeldEvaluations &&
+        std::all_of(curve.success.end() - kHeldEvaluations, curve.success.end(), at_least)) {
+      ++held;
+    }
     per_task.push_back(absl::StrCat("\"", curve.task, "\": ", last));
   }
   std::printf("%-26s", "mean");
@@ -71,7 +81,8 @@ Outcome Summarize(const std::string& name, const fs::path& dir, int exit_code,
   outcome.json =
       absl::StrCat("{\"env_steps\": ", env_steps, ", \"mean_success\": ", h.mean.success.back(),
                    ", \"per_task_success\": {", absl::StrJoin(per_task, ", "),
-                   "}, \"tasks_at_0_8\": ", learnt, ", \"updates\": ", updates,
+                   "}, \"tasks_at_0_8\": ", learnt, ", \"tasks_ever_at_0_8\": ", ever,
+                   ", \"tasks_held_at_0_8\": ", held, ", \"updates\": ", updates,
                    ", \"wall_s\": ", wall_s, ", \"curve\": [", absl::StrJoin(curve, ", "), "]}");
   outcome.ok = true;
   return outcome;
