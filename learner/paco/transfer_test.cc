@@ -80,7 +80,7 @@ class TransferTest : public ::testing::Test {
     ASSERT_TRUE(source_->Save(path_).ok());
   }
   void TearDown() override {
-    // Save leaves the checkpoint and its sidecars (policy file, partial write) beside each other.
+    // The source checkpoint, and the policy checkpoints two tests write beside it.
     for (const char* suffix : {"", ".policy", ".partial"}) {
       std::error_code ignored;
       std::filesystem::remove(path_ + suffix, ignored);
