@@ -21,6 +21,7 @@
 #include "actor/envs/env_pool.h"
 #include "actor/envs/task_registry.h"
 #include "actor/parameter_subscriber.h"
+#include "common/env_step_axis.h"
 #include "common/file_util.h"
 #include "common/logging.h"
 #include "common/metrics.h"
@@ -665,9 +666,10 @@ absl::Status RunEvalRole(const RunConfig& config, const EvalRoleOptions& options
     TACO_RETURN_IF_ERROR(evaluated.status());
     const EvalResult& result = *evaluated;
     std::string line;
-    // The env step axis, as `taco report` converts updates: the paper's ratio.
+    // The env step axis, as `taco report` converts updates.
     const int64_t env_steps =
-        static_cast<int64_t>(set->updates) * config.trainer.env_steps_per_update;
+        EnvStepsAtUpdates(static_cast<int64_t>(set->updates), config.trainer.exploration_steps,
+                          config.trainer.env_steps_per_update);
     ExportEvaluation(result, set->updates, env_steps);
     for (const auto& [task, rate] : result.task_success) {
       log << set->updates << "," << task << "," << rate << "\n";

@@ -5,12 +5,10 @@
 // run's per-task success curve and, last, one JSON object: the PaCo run's
 // figures at its last evaluation and the same for MT-SAC under "mtsac".
 // tasks_at_0_8 counts the tasks whose last evaluation reached 0.8 (target: 4);
-// beside it, tasks_ever_at_0_8 (any evaluation) and tasks_held_at_0_8 (each of
-// the last three) show how much of what was learnt stayed learnt.
+// the other figures: bench/eval_figures.h.
 // Exits 1 when a run failed or recorded no evaluation.
 //
 //   taco_bench_learn_mt10_small [key=value ...]   (--set overrides for both runs)
-#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -19,7 +17,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
+#include "bench/eval_figures.h"
 #include "cli/run_report.h"
 #include "tests/cluster_checks.h"
 #include "tests/subprocess.h"
@@ -28,9 +26,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr double kLearnt = 0.8;
 constexpr int kTargetTasks = 4;
-constexpr size_t kHeldEvaluations = 3;
 
 struct Outcome {
   std::string json;  // the figures of one run, as a JSON object
@@ -46,44 +42,13 @@ Outcome Summarize(const std::string& name, const fs::path& dir, int exit_code,
                 run.ok() ? "no evaluation recorded" : std::string(run.status().message()).c_str());
     return outcome;
   }
-  const taco::EvalHistory& h = run->history;
-  std::printf("\n%s: success per task at each evaluation (env steps)\n%-26s", name.c_str(), "");
-  for (double x : h.mean.x) std::printf(" %6.0fk", x / 1000);
-  std::printf("\n");
-  std::vector<std::string> per_task;
-  int learnt = 0, ever = 0, held = 0;
-  for (const taco::EvalCurve& curve : h.tasks) {
-    std::printf("%-26s", curve.task.c_str());
-    for (double s : curve.success) std::printf(" %7.2f", s);
-    std::printf("\n");
-    const double last = curve.success.back();
-    if (last >= kLearnt) ++learnt;
-    auto at_least = [](double s) { return s >= kLearnt; };
-    if (std::any_of(curve.success.begin(), curve.success.end(), at_least)) ++ever;
-    if (curve.success.size() >= kHeldEvaluations &&
-        std::all_of(curve.success.end() - kHeldEvaluations, curve.success.end(), at_least)) {
-      ++held;
-    }
-    per_task.push_back(absl::StrCat("\"", curve.task, "\": ", last));
-  }
-  std::printf("%-26s", "mean");
-  for (double s : h.mean.success) std::printf(" %7.2f", s);
-  std::printf("\n");
-  std::vector<std::string> curve;
-  for (size_t i = 0; i < h.mean.x.size(); ++i) {
-    curve.push_back(
-        absl::StrCat("[", static_cast<int64_t>(h.mean.x[i]), ", ", h.mean.success[i], "]"));
-  }
+  const taco::EvalFigures figures = taco::PrintEvalFigures(name, run->history);
   // train-local's last line: "done: N env steps, U updates in S s; ...".
   const int64_t env_steps = taco::LargestMatch(log, "done: (\\d+) env steps");
   const int64_t updates = taco::LargestMatch(log, "env steps, (\\d+) updates");
   const int64_t wall_s = taco::LargestMatch(log, "updates in (\\d+) s");
-  outcome.json =
-      absl::StrCat("{\"env_steps\": ", env_steps, ", \"mean_success\": ", h.mean.success.back(),
-                   ", \"per_task_success\": {", absl::StrJoin(per_task, ", "),
-                   "}, \"tasks_at_0_8\": ", learnt, ", \"tasks_ever_at_0_8\": ", ever,
-                   ", \"tasks_held_at_0_8\": ", held, ", \"updates\": ", updates,
-                   ", \"wall_s\": ", wall_s, ", \"curve\": [", absl::StrJoin(curve, ", "), "]}");
+  outcome.json = absl::StrCat("{\"env_steps\": ", env_steps, ", ", figures.json_members,
+                              ", \"updates\": ", updates, ", \"wall_s\": ", wall_s, "}");
   outcome.ok = true;
   return outcome;
 }
@@ -98,7 +63,7 @@ int main(int argc, char** argv) {
       "steps, 128x128 networks, batch 320) for PaCo-SAC and MT-SAC side by side, one core "
       "each, to the config's env-step budget; figures at the last evaluation, a task counts "
       "as learnt at success >= %.1f (target: %d tasks)\n",
-      kLearnt, kTargetTasks);
+      taco::kLearntSuccess, kTargetTasks);
   std::fflush(stdout);
   const std::vector<std::string> algorithms = {"paco", "mtsac"};
   std::vector<std::unique_ptr<taco::Subprocess>> runs;

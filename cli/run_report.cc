@@ -16,6 +16,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "cli/svg_plot.h"
+#include "common/env_step_axis.h"
 
 namespace taco {
 namespace {
@@ -177,6 +178,7 @@ absl::StatusOr<RunRecord> ParseRunDescription(absl::string_view text, absl::stri
         str("algorithm", &run.algorithm, false),
         str("task_distribution", &run.task_distribution, false), num("seed", &run.seed),
         num("env_steps_per_update", &run.env_steps_per_update),
+        num("exploration_env_steps", &run.exploration_env_steps),
         num("success_threshold", &run.success_threshold), num("max_env_steps", &run.max_env_steps),
         str("mode", &run.transfer_mode, false),
         str("source_checkpoint", &run.source_checkpoint, false),
@@ -195,6 +197,7 @@ absl::StatusOr<RunRecord> ParseRunDescription(absl::string_view text, absl::stri
     run.tasks.push_back(task.get<std::string>());
   }
   if (run.env_steps_per_update < 1) return Bad(file, "'env_steps_per_update' must be ≥ 1");
+  if (run.exploration_env_steps < 0) return Bad(file, "'exploration_env_steps' must be ≥ 0");
   if (!(run.success_threshold > 0.0 && run.success_threshold <= 1.0)) {
     return Bad(file, "'success_threshold' must be in (0, 1]");
   }
@@ -221,13 +224,17 @@ absl::StatusOr<RunRecord> ReadRun(const std::string& dir) {
   if (!history.ok()) return history.status();
   run->history = std::move(*history);
   if (run->history.x_column == "updates") {
-    // The cluster's evaluator counts learner updates; the paper's ratio
-    // turns them into env steps.
-    const double ratio = static_cast<double>(run->env_steps_per_update);
+    // The cluster's evaluator counts learner updates; the warm-up and the
+    // paper's ratio turn them into env steps. (A run.json from before
+    // exploration_env_steps was written gives no warm-up.)
+    auto to_env_steps = [&run](double& x) {
+      x = static_cast<double>(EnvStepsAtUpdates(static_cast<int64_t>(x), run->exploration_env_steps,
+                                                run->env_steps_per_update));
+    };
     for (EvalCurve& c : run->history.tasks) {
-      for (double& x : c.x) x *= ratio;
+      for (double& x : c.x) to_env_steps(x);
     }
-    for (double& x : run->history.mean.x) x *= ratio;
+    for (double& x : run->history.mean.x) to_env_steps(x);
     run->history.x_column = "env_steps";
   }
   return run;

@@ -35,6 +35,7 @@ struct RunRecord {
   std::vector<std::string> tasks;
   int64_t seed = 0;
   int64_t env_steps_per_update = 1;
+  int64_t exploration_env_steps = 0;  // stored before the learner's first update (warm-up)
   double success_threshold = 0.9;
   int64_t max_env_steps = 0;
   // Transfer runs only (kind "transfer"); a run.json without them (written by

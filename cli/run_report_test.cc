@@ -177,6 +177,28 @@ TEST(RunReportTest, ReadRunTurnsUpdatesIntoEnvSteps) {
   EXPECT_EQ(run->history.x_column, "env_steps");
   EXPECT_EQ(run->history.mean.x.at(0), 1000.0);
   EXPECT_EQ(ReadRun(testing::TempDir() + "/nothing").status().code(), absl::StatusCode::kNotFound);
+
+  // With the warm-up run.json records: the learner's first update comes after
+  // it, so 100 updates are 1,500 + 100 × 10 env steps; the initial policy's
+  // evaluation stays at 0.
+  std::ofstream(dir + "/run.json") << R"({"kind": "train", "tasks": ["reach-v2", "push-v2"],
+                                          "env_steps_per_update": 10, "exploration_env_steps": 1500})";
+  std::ofstream(dir + "/eval.csv") << "updates,task,success_rate\n"
+                                   << "0,reach-v2,0\n0,push-v2,0\n0,mean,0\n"
+                                   << "100,reach-v2,1\n100,push-v2,0.5\n100,mean,0.75\n";
+  run = ReadRun(dir);
+  ASSERT_TRUE(run.ok()) << run.status();
+  EXPECT_THAT(run->history.mean.x, ElementsAre(0.0, 2500.0));
+  EXPECT_THAT(run->history.tasks.at(0).x, ElementsAre(0.0, 2500.0));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(RunReportTest, RunDescriptionRefusesANegativeWarmUp) {
+  EXPECT_THAT(ParseRunDescription(
+                  R"({"kind": "train", "tasks": ["a"], "exploration_env_steps": -1})", "r.json")
+                  .status()
+                  .message(),
+              HasSubstr("'exploration_env_steps' must be ≥ 0"));
 }
 
 RunRecord Transfer(std::vector<std::string> tasks, std::vector<EvalCurve> curves,

@@ -154,6 +154,7 @@ absl::Status WriteRunDescription(const RunConfig& config, const std::string& kin
                       {"tasks", config.tasks},
                       {"seed", config.run.seed},
                       {"env_steps_per_update", config.trainer.env_steps_per_update},
+                      {"exploration_env_steps", config.trainer.exploration_steps},
                       {"success_threshold", t.success_threshold},
                       {"max_env_steps", t.max_env_steps}};
   if (kind == "transfer") {

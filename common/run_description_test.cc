@@ -21,6 +21,9 @@ TEST(RunDescriptionTest, RecordsVersionsStartAndTheResolvedConfig) {
   const nlohmann::json run = nlohmann::json::parse(in);
   EXPECT_EQ(run["kind"], "train");
   EXPECT_EQ(run["seed"], 9);
+  // What `taco report` needs to put a cluster run's updates on the env-step axis.
+  EXPECT_EQ(run["env_steps_per_update"], 10);
+  EXPECT_EQ(run["exploration_env_steps"], config->trainer.exploration_steps);
   EXPECT_FALSE(run["taco_version"].get<std::string>().empty());
   EXPECT_FALSE(run["git_commit"].get<std::string>().empty());
   EXPECT_EQ(run["libraries"]["mujoco"], "2.2.2");
