@@ -94,6 +94,10 @@ absl::StatusOr<std::unique_ptr<EnvPool>> EnvPool::Create(const EnvPoolConfig& co
     return absl::InvalidArgumentError(
         absl::StrCat("num_threads must be at least 1, got ", config.num_threads));
   }
+  if (config.max_parked_per_env < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_parked_per_env must be at least 0, got ", config.max_parked_per_env));
+  }
   std::unique_ptr<EnvPool> pool(new EnvPool());
   const int n = static_cast<int>(config.tasks.size());
   pool->envs_.resize(n);
@@ -116,6 +120,9 @@ absl::StatusOr<std::unique_ptr<EnvPool>> EnvPool::Create(const EnvPoolConfig& co
   }
   pool->env_config_ = config.env;
   pool->parked_.resize(n);
+  pool->parked_order_.resize(n);
+  pool->closed_random_.resize(n);
+  pool->max_parked_per_env_ = config.max_parked_per_env;
   pool->draw_state_.resize(n);
   for (int i = 0; i < n; ++i) {
     pool->draw_state_[i] = 0x9e3779b97f4a7c15ULL * (config.env.seed + 1) + static_cast<uint64_t>(i);
@@ -255,18 +262,33 @@ absl::Status EnvPool::DrawNextTask(int i) {
   const int next = choice_ids_[std::min(pick, choice_ids_.size() - 1)];
   if (next == task_ids_[i]) return absl::OkStatus();
   auto& parked = parked_[i];
+  auto& order = parked_order_[i];
   auto it = parked.find(next);
   std::unique_ptr<SawyerEnv> env;
   if (it != parked.end()) {
     env = std::move(it->second);
     parked.erase(it);
+    order.remove(next);
   } else {
     EnvConfig config = env_config_;
     config.seed =
         env_config_.seed + static_cast<uint32_t>(i) + 7919u * static_cast<uint32_t>(next + 1);
     TACO_ASSIGN_OR_RETURN(env, MakeEnv(AllTasks()[next]->name, config));
+    auto closed = closed_random_[i].find(next);
+    if (closed != closed_random_[i].end()) {
+      env->RestoreRandom(closed->second);
+      closed_random_[i].erase(closed);
+    }
   }
-  parked[task_ids_[i]] = std::move(envs_[i]);
+  const int current = task_ids_[i];
+  parked[current] = std::move(envs_[i]);
+  order.push_front(current);
+  while (static_cast<int>(order.size()) > max_parked_per_env_) {
+    const int oldest = order.back();
+    order.pop_back();
+    closed_random_[i].insert_or_assign(oldest, parked[oldest]->random());
+    parked.erase(oldest);
+  }
   envs_[i] = std::move(env);
   task_ids_[i] = next;
   return absl::OkStatus();

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <list>
 #include <map>
 #include <memory>
 #include <string>
@@ -28,9 +29,17 @@ struct EnvPoolConfig {
   // The task of each episode (Algorithm 1 of the TaCo paper): when not empty,
   // every env draws its next task from these names, with probability
   // proportional to task_weights, at each auto-reset; `tasks` then only sets
-  // the first episode's. An env keeps one instance per task it has run.
+  // the first episode's.
   std::vector<std::string> task_choices;
   std::vector<double> task_weights;
+  // With task_choices: how many instances of the tasks it is not running an
+  // env keeps for their next episodes, the most recently run ones. An older
+  // one is closed (its scene, ~10 MB, freed) and made again from the scene
+  // when its task is drawn, with its goal generator where it stopped, so the
+  // episodes are the same whatever this is; only memory and scene loads
+  // change. 9 keeps every MT10 task; without a bound, an MT50 env would keep
+  // 50 instances and a pool of 50 envs about 30 GB.
+  int max_parked_per_env = 9;
 };
 
 // Batched results of one Step, row i belonging to env i.
@@ -97,8 +106,13 @@ class EnvPool {
   std::vector<int> choice_ids_;  // AllTasks() index of each task choice
   std::vector<double> cumulative_weights_;
   std::vector<uint64_t> draw_state_;  // per-env generator state for task draws
-  // Instances of the other tasks an env has run, by AllTasks() index.
+  // Instances of the other tasks an env has run, by AllTasks() index, and
+  // those tasks from the most recently run (kept to max_parked_per_env).
   std::vector<std::map<int, std::unique_ptr<SawyerEnv>>> parked_;
+  std::vector<std::list<int>> parked_order_;
+  // The goal generators of the instances an env closed, by AllTasks() index.
+  std::vector<std::map<int, NumpyRandom>> closed_random_;
+  int max_parked_per_env_ = 0;
   std::vector<double> running_return_;
   std::vector<int> running_length_;
   std::vector<uint8_t> running_success_;

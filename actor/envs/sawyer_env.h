@@ -158,6 +158,10 @@ class SawyerEnv {
   const Vec3& target() const { return target_; }
   const mjModel* model() const { return model_.get(); }
   const mjData* data() const { return data_.get(); }
+  // The generator that draws the goals of the next resets: a pool that closes
+  // an instance keeps it, and gives it to the instance it makes again.
+  const NumpyRandom& random() const { return rng_; }
+  void RestoreRandom(const NumpyRandom& random) { rng_ = random; }
 
  protected:
   // Looks up the task's bodies, sites, joints and geoms after loading.
