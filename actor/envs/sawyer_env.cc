@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <system_error>
 
@@ -24,6 +26,32 @@ constexpr double kMocapQuat[4] = {kHalfSqrt2, 0, kHalfSqrt2, 0};
 std::mutex& LoaderMutex() {
   static std::mutex* mutex = new std::mutex;
   return *mutex;
+}
+
+// A copy of the scene compiled once per process. MuJoCo's compiler takes
+// 100–300 ms for a Meta-World scene (its meshes), a copy of the compiled model
+// a few ms, and env pools make instances at episode ends (task switches) and
+// at every evaluation. A scene file that changed on disk is compiled anew.
+// Null with `error` filled when MuJoCo cannot load it (not remembered).
+mjModel* CopyOfScene(const std::filesystem::path& scene, char* error, int error_size) {
+  struct Compiled {
+    std::filesystem::file_time_type written;
+    uintmax_t size = 0;
+    mjModel* model = nullptr;
+  };
+  static auto* compiled = new std::map<std::string, Compiled>;
+  std::error_code ec;
+  const auto written = std::filesystem::last_write_time(scene, ec);
+  const uintmax_t size = std::filesystem::file_size(scene, ec);
+  std::lock_guard<std::mutex> lock(LoaderMutex());
+  Compiled& entry = (*compiled)[scene.string()];
+  if (entry.model == nullptr || ec || entry.written != written || entry.size != size) {
+    mjModel* loaded = mj_loadXML(scene.c_str(), nullptr, error, error_size);
+    if (loaded == nullptr) return nullptr;
+    if (entry.model != nullptr) mj_deleteModel(entry.model);
+    entry = {written, size, loaded};
+  }
+  return mj_copyModel(nullptr, entry.model);
 }
 
 int InstabilityWarnings(const mjData* d) {
@@ -87,10 +115,7 @@ absl::Status SawyerEnv::Init() {
         absl::StrCat(def_.name, ": scene file ", scene.string(), " not found"));
   }
   char error[1024] = "";
-  {
-    std::lock_guard<std::mutex> lock(LoaderMutex());
-    model_.reset(mj_loadXML(scene.c_str(), nullptr, error, sizeof(error)));
-  }
+  model_.reset(CopyOfScene(scene, error, sizeof(error)));
   if (model_ == nullptr) {
     return absl::InvalidArgumentError(
         absl::StrCat(def_.name, ": MuJoCo could not load ", scene.string(), ": ", error));

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "actor/envs/asset_locator.h"
 #include "actor/envs/task_registry.h"
 #include "tests/subprocess.h"
 
@@ -439,6 +440,26 @@ TEST_F(BrokenAssetsTest, MalformedSceneIsAnErrorNotACrash) {
   const auto env = MakeEnv("push-v2", config);
   ASSERT_EQ(env.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(env.status().message(), HasSubstr("could not load"));
+}
+
+// Scenes are compiled once per process and copied for each env; a scene file
+// that changed since is compiled anew, not served from the first compile.
+TEST_F(BrokenAssetsTest, ASceneThatChangedIsCompiledAnew) {
+  const absl::StatusOr<std::string> assets = LocateMetaWorldAssets();
+  ASSERT_TRUE(assets.ok()) << assets.status();
+  std::filesystem::remove_all(dir_);
+  std::filesystem::copy(*assets, dir_, std::filesystem::copy_options::recursive);
+  EnvConfig config;
+  config.assets_dir = dir_.string();
+  auto first = MakeEnv("reach-v2", config);
+  ASSERT_TRUE(first.ok()) << first.status();
+  auto second = MakeEnv("reach-v2", config);  // a copy of the compiled scene
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ((*first)->Reset().value(), (*second)->Reset().value());
+  std::ofstream(dir_ / "sawyer_xyz" / "sawyer_reach_v2.xml")
+      << "<mujoco><worldbody><geom type='plane' size='1 1 1'/></worldbody></mujoco>";
+  const auto changed = MakeEnv("reach-v2", config);
+  EXPECT_THAT(changed.status().message(), HasSubstr("not a Sawyer scene"));
 }
 
 TEST_F(BrokenAssetsTest, SceneWithoutTheRobotIsRejected) {
