@@ -24,7 +24,6 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "cli/status_block.h"
-#include "common/env_step_axis.h"
 #include "common/file_util.h"
 #include "common/logging.h"
 #include "common/metrics_scrape.h"
@@ -321,9 +320,8 @@ void Cluster::Progress() {
   status.updates_per_s = std::max(0.0, updates - last_updates_) / dt;
   status.details.push_back(absl::StrFormat("parameter version %.0f | logs in %s", version, logs_));
   if (!mean.empty()) {
-    status.eval_env_steps =
-        EnvStepsAtUpdates(static_cast<int64_t>(std::max(0.0, value(eval, "taco_eval_updates"))),
-                          config_.trainer.exploration_steps, config_.trainer.env_steps_per_update);
+    // The evaluator's own env-step axis (common/env_step_axis.h).
+    status.eval_env_steps = static_cast<int64_t>(std::max(0.0, value(eval, "taco_eval_env_steps")));
     status.eval_mean_success = mean.begin()->second;
     for (const auto& [task, rate] : success) status.eval_task_success[task] = rate;
   }
